@@ -1,0 +1,36 @@
+# The architectures pause is built for, in one table. Each row:
+#   <arch> = GNU cross triple ; musl triple ; qemu-user binary ; Debian arch ; OCI variant
+# <arch> is the name used in bin/pause-linux-<arch> and in image platforms.
+set(PAUSE_ARCHES amd64 arm64 ppc64le arm s390x riscv64)
+set(PAUSE_ARCH_amd64   "x86_64-linux-gnu;x86_64-linux-musl;qemu-x86_64-static;amd64;")
+set(PAUSE_ARCH_arm64   "aarch64-linux-gnu;aarch64-linux-musl;qemu-aarch64-static;arm64;")
+set(PAUSE_ARCH_ppc64le "powerpc64le-linux-gnu;powerpc64le-linux-musl;qemu-ppc64le-static;ppc64el;")
+set(PAUSE_ARCH_arm     "arm-linux-gnueabihf;arm-linux-musleabihf;qemu-arm-static;armhf;v7")
+set(PAUSE_ARCH_s390x   "s390x-linux-gnu;s390x-linux-musl;qemu-s390x-static;s390x;")
+set(PAUSE_ARCH_riscv64 "riscv64-linux-gnu;riscv64-linux-musl;qemu-riscv64-static;riscv64;")
+
+# pause_arch_field(<arch> <GNU_TRIPLE|MUSL_TRIPLE|QEMU|DEBIAN_ARCH|OCI_VARIANT> <out-var>)
+function(pause_arch_field arch field out)
+  if(NOT DEFINED PAUSE_ARCH_${arch})
+    message(FATAL_ERROR "unknown architecture '${arch}' (known: ${PAUSE_ARCHES})")
+  endif()
+  set(fields GNU_TRIPLE MUSL_TRIPLE QEMU DEBIAN_ARCH OCI_VARIANT)
+  list(FIND fields ${field} index)
+  list(GET PAUSE_ARCH_${arch} ${index} value)
+  set(${out} "${value}" PARENT_SCOPE)
+endfunction()
+
+# The host's own name in that table.
+function(pause_host_arch out)
+  set(by_processor_x86_64 amd64)
+  set(by_processor_aarch64 arm64)
+  set(by_processor_ppc64le ppc64le)
+  set(by_processor_s390x s390x)
+  set(by_processor_riscv64 riscv64)
+  set(by_processor_armv7l arm)
+  cmake_host_system_information(RESULT processor QUERY OS_PLATFORM)
+  if(NOT DEFINED by_processor_${processor})
+    message(FATAL_ERROR "pause does not know the host processor '${processor}'")
+  endif()
+  set(${out} ${by_processor_${processor}} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,156 @@
+// pause as PID 1 of a fresh PID namespace, as a runtime starts it for a pod:
+// orphans of the whole namespace land on it and must all be reaped.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "support/process.h"
+
+namespace pausetest {
+namespace {
+
+const Binary kPause = Binary::from_environment();
+
+class Pid1 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PAUSE_REQUIRE_ROOT();
+    pause_.emplace(Pause::start(kPause, {.as_pid1 = true}));
+    ASSERT_TRUE(pause_->wait_asleep()) << "pause did not reach its sleep";
+  }
+
+  // Creates `count` orphans in pause's namespace, each blocked until `release`
+  // is closed; returns once their parent has exited.
+  void make_blocked_orphans(int count, int release[2]) {
+    const int made = run_in_pid_namespace_of(pause_->pid(), [&] {
+      close(release[1]);
+      for (int i = 0; i < count; ++i) {
+        const pid_t orphan = fork();
+        if (orphan < 0) return 1;
+        if (orphan == 0) {
+          char byte;
+          (void)!read(release[0], &byte, 1);
+          _exit(0);
+        }
+      }
+      return 0;
+    });
+    ASSERT_EQ(made, 0) << "could not create the orphans";
+  }
+
+  void expect_clean_exit_on_sigterm() {
+    pause_->signal(SIGTERM);
+    const auto status = pause_->wait_exit();
+    ASSERT_TRUE(status.has_value()) << "pause did not exit on SIGTERM";
+    ASSERT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
+    EXPECT_EQ(WEXITSTATUS(*status), 0);
+    // As PID 1 there is no warning: only the shutdown line.
+    EXPECT_EQ(pause_->err(), "Shutting down, got signal: Terminated\n");
+  }
+
+  // Every child of pause gone, and still none a second later.
+  void expect_all_reaped(size_t expected_while_blocked, int release[2]) {
+    ASSERT_EQ(children_of(pause_->pid()).size(), expected_while_blocked)
+        << "the orphans were not re-parented to pause";
+    close(release[1]);
+    close(release[0]);
+    EXPECT_TRUE(eventually([&] { return children_of(pause_->pid()).empty(); }, 20s))
+        << children_of(pause_->pid()).size() << " children left, " << count_zombies_of(pause_->pid())
+        << " of them zombies";
+    std::this_thread::sleep_for(1s);
+    EXPECT_EQ(count_zombies_of(pause_->pid()), 0);
+    EXPECT_TRUE(children_of(pause_->pid()).empty());
+  }
+
+  std::optional<Pause> pause_;
+};
+
+TEST_F(Pid1, ReapsAThousandOrphans) {
+  // Orphans released a few at a time: many separate SIGCHLDs, not one.
+  constexpr int kOrphans = 1000;
+  int made = run_in_pid_namespace_of(pause_->pid(), [] {
+    for (int i = 0; i < kOrphans; ++i) {
+      const pid_t orphan = fork();
+      if (orphan < 0) return 1;
+      if (orphan == 0) {
+        usleep(static_cast<useconds_t>(200'000 + (i % 50) * 2'000));
+        _exit(i % 256);
+      }
+    }
+    return 0;
+  });
+  ASSERT_EQ(made, 0) << "could not create the orphans";
+  EXPECT_TRUE(eventually([&] { return children_of(pause_->pid()).empty(); }, 20s))
+      << count_zombies_of(pause_->pid()) << " zombies left";
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(count_zombies_of(pause_->pid()), 0);
+  EXPECT_TRUE(pause_->running());
+  expect_clean_exit_on_sigterm();
+}
+
+TEST_F(Pid1, ReapsTwoHundredOrphansExitingAtTheSameInstant) {
+  // All blocked on one pipe, released together: their SIGCHLDs coalesce.
+  int release[2];
+  ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
+  make_blocked_orphans(200, release);
+  expect_all_reaped(200, release);
+  expect_clean_exit_on_sigterm();
+}
+
+TEST_F(Pid1, StraySignalsFromInsideTheNamespaceLeaveItRunning) {
+  for (const int signo : {SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT, SIGPIPE, SIGALRM}) {
+    EXPECT_EQ(run_in_pid_namespace_of(pause_->pid(), [signo] { return kill(1, signo) == 0 ? 0 : 1; }), 0)
+        << "could not send " << strsignal(signo);
+  }
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(pause_->running()) << "a stray signal ended pause";
+  EXPECT_TRUE(pause_->wait_asleep());
+  expect_clean_exit_on_sigterm();
+}
+
+TEST_F(Pid1, SigtermFromOutsideExitsZero) { expect_clean_exit_on_sigterm(); }
+
+struct Activity {
+  unsigned long long cpu_ns = 0;
+  unsigned long long context_switches = 0;
+};
+
+// Summed over all threads (qemu-user has a helper thread of its own).
+Activity activity_of(pid_t pid) {
+  Activity total;
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task/";
+  for (const auto& tid : list_directory(task_dir)) {
+    std::ifstream schedstat(task_dir + tid + "/schedstat");
+    unsigned long long on_cpu = 0;
+    schedstat >> on_cpu;
+    total.cpu_ns += on_cpu;
+    std::ifstream status(task_dir + tid + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
+        total.context_switches += std::stoull(line.substr(line.find(':') + 1));
+      }
+    }
+  }
+  return total;
+}
+
+TEST_F(Pid1, IdleForTwoSecondsUsesNoCpuAndNeverWakes) {
+  std::this_thread::sleep_for(100ms);  // let start-up settle
+  const Activity before = activity_of(pause_->pid());
+  std::this_thread::sleep_for(2s);
+  const Activity after = activity_of(pause_->pid());
+  EXPECT_EQ(after.cpu_ns, before.cpu_ns);
+  EXPECT_EQ(after.context_switches, before.context_switches);
+  expect_clean_exit_on_sigterm();
+}
+
+}  // namespace
+}  // namespace pausetest

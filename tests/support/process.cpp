@@ -1,0 +1,289 @@
+#include "process.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#ifndef PAUSE_DEFAULT_BIN
+#error "PAUSE_DEFAULT_BIN must be defined by the build"
+#endif
+
+namespace pausetest {
+
+Binary Binary::from_environment() {
+  const char* path = std::getenv("PAUSE_BIN");
+  const char* emulator = std::getenv("PAUSE_EMULATOR");
+  return Binary{path != nullptr && *path != '\0' ? path : PAUSE_DEFAULT_BIN,
+                emulator != nullptr ? emulator : ""};
+}
+
+std::vector<std::string> Binary::command(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv;
+  if (!emulator.empty()) argv.push_back(emulator);
+  argv.push_back(path);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+namespace {
+
+[[noreturn]] void exec_or_die(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  for (const auto& word : command) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  const std::string message = "cannot exec " + command[0] + ": " + std::strerror(errno) + "\n";
+  (void)!write(STDERR_FILENO, message.data(), message.size());
+  _exit(127);
+}
+
+// fork(), but the child is PID 1 of a new PID namespace. With a null stack the
+// raw clone behaves like fork on every architecture.
+pid_t fork_into_new_pid_namespace() {
+  return static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The host syscalls a sleeping pause can be in: pause(2) natively on x86_64,
+// ppoll(2) on arches without pause(2), sigsuspend when qemu-user emulates it.
+bool is_sleeping_syscall(long number) {
+  switch (number) {
+#ifdef SYS_pause
+    case SYS_pause:
+#endif
+    case SYS_ppoll:
+    case SYS_rt_sigsuspend:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Pause Pause::start(const Binary& binary, StartOptions options) {
+  int out[2];
+  int err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) std::abort();
+  const std::vector<std::string> command = binary.command(options.args);
+  const pid_t pid = options.as_pid1 ? fork_into_new_pid_namespace() : fork();
+  if (pid < 0) std::abort();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    dup2(err[1], STDERR_FILENO);
+    const int null = open("/dev/null", O_RDONLY);
+    dup2(null, STDIN_FILENO);
+    close(null);
+    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
+    if (options.before_exec) options.before_exec();
+    exec_or_die(command);
+  }
+  close(out[1]);
+  close(err[1]);
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  return Pause(pid, out[0], err[0]);
+}
+
+Pause::Pause(Pause&& other) noexcept
+    : pid_(other.pid_), out_fd_(other.out_fd_), err_fd_(other.err_fd_), reaped_(other.reaped_) {
+  other.pid_ = -1;
+  other.out_fd_ = -1;
+  other.err_fd_ = -1;
+}
+
+Pause::~Pause() {
+  if (pid_ > 0 && !reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
+}
+
+bool Pause::wait_asleep(Millis timeout) const {
+  return eventually(
+      [this] {
+        const auto info = process_info(pid_);
+        if (!info || info->state != 'S') return false;
+        const std::string syscall = read_file("/proc/" + std::to_string(pid_) + "/syscall");
+        char* end = nullptr;
+        const long number = std::strtol(syscall.c_str(), &end, 10);
+        return end != syscall.c_str() && is_sleeping_syscall(number);
+      },
+      timeout);
+}
+
+std::optional<int> Pause::wait_exit(Millis timeout) {
+  if (reaped_) return std::nullopt;
+  int status = 0;
+  const bool exited = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
+  if (!exited) return std::nullopt;
+  reaped_ = true;
+  drain();
+  return status;
+}
+
+bool Pause::running() {
+  if (reaped_) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    reaped_ = true;
+    drain();
+    return false;
+  }
+  return true;
+}
+
+void Pause::signal(int signo) const { kill(pid_, signo); }
+
+void Pause::drain() {
+  char buffer[4096];
+  for (auto [fd, text] : {std::pair{out_fd_, &out_}, std::pair{err_fd_, &err_}}) {
+    ssize_t n = 0;
+    while ((n = read(fd, buffer, sizeof buffer)) > 0) text->append(buffer, static_cast<size_t>(n));
+  }
+}
+
+std::string Pause::out() {
+  drain();
+  return out_;
+}
+
+std::string Pause::err() {
+  drain();
+  return err_;
+}
+
+int run_in_pid_namespace_of(pid_t member, const std::function<int()>& body, Millis timeout) {
+  const pid_t middle = fork();
+  if (middle < 0) return -1;
+  if (middle == 0) {
+    const std::string path = "/proc/" + std::to_string(member) + "/ns/pid";
+    const int ns = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || setns(ns, CLONE_NEWPID) != 0) _exit(125);
+    const pid_t inside = fork();  // setns moves our children, not us
+    if (inside < 0) _exit(124);
+    if (inside == 0) _exit(body());
+    int status = 0;
+    waitpid(inside, &status, 0);
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  }
+  int status = 0;
+  if (!eventually([&] { return waitpid(middle, &status, WNOHANG) == middle; }, timeout)) {
+    kill(middle, SIGKILL);
+    waitpid(middle, nullptr, 0);
+    return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::optional<ProcessInfo> process_info(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  // The command name may hold spaces and parentheses: fields resume after the last ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(stat.substr(close + 1));
+  ProcessInfo info{pid, 0, '?'};
+  rest >> info.state >> info.ppid;
+  if (!rest) return std::nullopt;
+  return info;
+}
+
+std::vector<ProcessInfo> children_of(pid_t parent) {
+  std::vector<ProcessInfo> children;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return children;
+  while (const dirent* entry = readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    const auto info = process_info(static_cast<pid_t>(pid));
+    if (info && info->ppid == parent) children.push_back(*info);
+  }
+  closedir(proc);
+  return children;
+}
+
+int count_zombies_of(pid_t parent) {
+  int zombies = 0;
+  for (const auto& child : children_of(parent)) zombies += child.state == 'Z' ? 1 : 0;
+  return zombies;
+}
+
+std::string status_field(pid_t pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, key.size() + 1, key + ":") == 0) {
+      const auto value = line.find_first_not_of(" \t", key.size() + 1);
+      return value == std::string::npos ? "" : line.substr(value);
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> list_directory(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return names;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(dir);
+  return names;
+}
+
+std::vector<std::string> open_fds(pid_t pid) { return list_directory("/proc/" + std::to_string(pid) + "/fd"); }
+
+std::string read_link(const std::string& path) {
+  char target[4096];
+  const ssize_t n = readlink(path.c_str(), target, sizeof target);
+  return n < 0 ? "" : std::string(target, static_cast<size_t>(n));
+}
+
+bool eventually(const std::function<bool()>& condition, Millis timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+}
+
+std::string missing_root_privilege() {
+  static const std::string reason = [] {
+    if (geteuid() != 0) return std::string("needs root to create PID namespaces (run as root)");
+    const pid_t probe = fork_into_new_pid_namespace();
+    if (probe == 0) _exit(0);
+    if (probe < 0) return std::string("cannot create a PID namespace: ") + std::strerror(errno);
+    waitpid(probe, nullptr, 0);
+    return std::string();
+  }();
+  return reason;
+}
+
+bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::strcmp(ci, "true") == 0;
+}
+
+}  // namespace pausetest

@@ -1,0 +1,104 @@
+// Helpers to run the real pause binary as a process (optionally as PID 1 of a
+// fresh PID namespace) and to look at it through /proc. Shared by the tests and
+// the benchmark.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pausetest {
+
+using namespace std::chrono_literals;
+using Millis = std::chrono::milliseconds;
+
+// Which pause to run: $PAUSE_BIN (default: the host binary of this build) and
+// $PAUSE_EMULATOR (e.g. qemu-aarch64-static for a cross-built binary).
+struct Binary {
+  std::string path;
+  std::string emulator;  // empty: run natively
+  static Binary from_environment();
+  std::vector<std::string> command(const std::vector<std::string>& args) const;
+};
+
+struct StartOptions {
+  std::vector<std::string> args;
+  bool as_pid1 = false;                    // in a fresh PID namespace (needs root)
+  std::string cwd;                         // empty: the test's own
+  std::function<void()> before_exec;       // runs in the child, just before execve
+};
+
+// A running pause. The destructor kills it (and, as PID 1, its whole namespace)
+// if it is still there, so a failing test leaves nothing behind.
+class Pause {
+ public:
+  static Pause start(const Binary& binary, StartOptions options);
+  Pause(Pause&& other) noexcept;
+  Pause& operator=(Pause&&) = delete;
+  Pause(const Pause&) = delete;
+  ~Pause();
+
+  pid_t pid() const { return pid_; }
+  // Handlers installed and asleep in pause()/ppoll()/sigsuspend (the latter two
+  // are what it sleeps in on some arches and under qemu-user).
+  bool wait_asleep(Millis timeout = 10s) const;
+  // The wait status once it exited, nullopt on timeout.
+  std::optional<int> wait_exit(Millis timeout = 10s);
+  bool running();
+  void signal(int signo) const;
+  // What it wrote, once it exited (pipes read to end of file).
+  std::string out();
+  std::string err();
+
+ private:
+  Pause(pid_t pid, int out_fd, int err_fd) : pid_(pid), out_fd_(out_fd), err_fd_(err_fd) {}
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  bool reaped_ = false;
+  std::string out_, err_;
+  void drain();
+};
+
+// Runs `body` in a grandchild that lives in the PID namespace of `member`; the
+// grandchild's own children become orphans of that namespace's init when it
+// returns. Returns the body's exit code, or -1 if it did not finish in time.
+int run_in_pid_namespace_of(pid_t member, const std::function<int()>& body, Millis timeout = 30s);
+
+// Process facts from /proc (host view).
+struct ProcessInfo {
+  pid_t pid;
+  pid_t ppid;
+  char state;
+};
+std::vector<ProcessInfo> children_of(pid_t parent);
+int count_zombies_of(pid_t parent);
+std::optional<ProcessInfo> process_info(pid_t pid);
+std::string status_field(pid_t pid, const std::string& key);  // from /proc/PID/status
+std::vector<std::string> list_directory(const std::string& path);  // without . and ..
+std::vector<std::string> open_fds(pid_t pid);
+std::string read_link(const std::string& path);
+
+// Polls `condition` every few ms until it holds or `timeout` passes.
+bool eventually(const std::function<bool()>& condition, Millis timeout);
+
+// Why root-only tests cannot run here, or empty if they can.
+std::string missing_root_privilege();
+// True under CI=true, where a missing prerequisite must fail, never skip.
+bool in_ci();
+
+}  // namespace pausetest
+
+// Skips (locally) or fails (CI=true) a test that needs root and PID namespaces.
+#define PAUSE_REQUIRE_ROOT()                                              \
+  do {                                                                    \
+    const std::string why_not = ::pausetest::missing_root_privilege();    \
+    if (!why_not.empty()) {                                               \
+      if (::pausetest::in_ci()) FAIL() << "CI=true and " << why_not;      \
+      GTEST_SKIP() << "skipped: " << why_not;                             \
+    }                                                                     \
+  } while (0)
