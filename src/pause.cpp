@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
+#include <sys/resource.h>  // struct rlimit
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -18,9 +18,6 @@
 
 namespace {
 
-template <unsigned long N>
-constexpr unsigned long length_of(const char (&)[N]) { return N - 1; }
-
 unsigned long length_of(const char* text) {
   unsigned long n = 0;
   while (text[n] != '\0') ++n;
@@ -29,10 +26,11 @@ unsigned long length_of(const char* text) {
 
 // One writev per message, so a line is never split by another writer.
 // Async-signal-safe; a failed write to stderr has nowhere else to go.
-template <typename... Parts>
-void say(int fd, const Parts&... parts) {
-  iovec lines[] = {{const_cast<char*>(parts), length_of(parts)}...};
-  (void)!writev(fd, lines, sizeof...(parts));
+void say(int fd, const char* first, const char* second = "", const char* third = "") {
+  iovec parts[] = {{const_cast<char*>(first), length_of(first)},
+                   {const_cast<char*>(second), length_of(second)},
+                   {const_cast<char*>(third), length_of(third)}};
+  (void)!writev(fd, parts, 3);
 }
 
 bool equals(const char* a, const char* b) {
@@ -68,16 +66,11 @@ void on_child_exit(int) {
   errno = saved_errno;
 }
 
-bool install(int signo, void (*handler)(int), int flags) {
+bool install(int signo, void (*handler)(int), int flags, const sigset_t& blocked_while_running) {
   struct sigaction action = {};
   action.sa_handler = handler;
   action.sa_flags = flags;
-  // Each handler runs with the other two blocked, so a shutdown can never
-  // interrupt a reap half-way and the reap loop can never nest.
-  sigemptyset(&action.sa_mask);
-  sigaddset(&action.sa_mask, SIGINT);
-  sigaddset(&action.sa_mask, SIGTERM);
-  sigaddset(&action.sa_mask, SIGCHLD);
+  action.sa_mask = blocked_while_running;
   return sigaction(signo, &action, nullptr) == 0;
 }
 
@@ -85,33 +78,35 @@ void close_inherited_fds() {
   // A runtime or shell may leak pipes and sockets into us; holding them for the
   // pod's whole life would keep their other ends from ever seeing EOF.
   if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
-  // Kernels before 5.9 (or a seccomp filter) refuse close_range.
+  // Kernels before 5.9 (or a seccomp filter) refuse close_range: close one by
+  // one up to the hard limit, which bounds every fd we can have been given.
   struct rlimit limit = {};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_max > (1U << 20)) limit.rlim_max = 1U << 20;
+  if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, nullptr, &limit) != 0 || limit.rlim_max > (1U << 20)) {
+    limit.rlim_max = 1U << 20;
+  }
   for (rlim_t fd = 3; fd < limit.rlim_max; ++fd) close(static_cast<int>(fd));
 }
 
 constexpr char kUsage[] =
     "Usage: pause [-v|--version] [-h|--help]\n"
-    "Holds a pod's namespaces: sleeps until SIGINT or SIGTERM (then exits 0)\n"
-    "and, as PID 1 or as a child subreaper, reaps every zombie it inherits.\n";
+    "Sleeps holding a pod's namespaces, reaps zombies, exits 0 on SIGINT/SIGTERM.\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   // Handlers first, before any output: a SIGTERM during start-up must still
-  // end in a clean exit 0, never in the default action.
-  if (!install(SIGINT, on_shutdown, 0)) return 1;
-  if (!install(SIGTERM, on_shutdown, 0)) return 2;
-  if (!install(SIGCHLD, on_child_exit, SA_NOCLDSTOP)) return 3;
-  // The signal mask survives execve: a parent that blocked these would leave
-  // us unkillable but by SIGKILL and never reaping.
-  sigset_t handled;
-  sigemptyset(&handled);
-  sigaddset(&handled, SIGINT);
-  sigaddset(&handled, SIGTERM);
-  sigaddset(&handled, SIGCHLD);
-  sigprocmask(SIG_UNBLOCK, &handled, nullptr);
+  // end in a clean exit 0, never in the default action. Every signal is
+  // blocked while a handler runs, so a shutdown never cuts a reap short and
+  // reaps never nest.
+  sigset_t signals;
+  sigfillset(&signals);
+  if (!install(SIGINT, on_shutdown, 0, signals)) return 1;
+  if (!install(SIGTERM, on_shutdown, 0, signals)) return 2;
+  if (!install(SIGCHLD, on_child_exit, SA_NOCLDSTOP, signals)) return 3;
+  // The signal mask survives execve: a parent that blocked SIGTERM or SIGCHLD
+  // would leave us deaf to shutdown and never reaping.
+  sigemptyset(&signals);
+  sigprocmask(SIG_SETMASK, &signals, nullptr);
 
   for (int i = 1; i < argc; ++i) {
     if (is_version_flag(argv[i])) {
@@ -130,7 +125,7 @@ int main(int argc, char** argv) {
     // Only PID 1 inherits orphans by default; as a subreaper we still get the
     // orphans of our descendants and so can reap them.
     if (prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) != 0) {
-      say(STDERR_FILENO, "Warning: cannot become a child subreaper; orphans will not be reaped here\n");
+      say(STDERR_FILENO, "Warning: cannot become a subreaper: orphans will not be reaped\n");
     }
   }
 

@@ -1,10 +1,12 @@
 #include "process.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,11 +23,41 @@
 
 namespace pausetest {
 
+namespace {
+
+// The qemu-user emulator for an ELF file of another machine, empty for the host's.
+std::string emulator_for(const std::string& path) {
+  Elf64_Ehdr header{};  // e_ident and e_machine sit at the same offsets in ELF32
+  std::ifstream file(path, std::ios::binary);
+  file.read(reinterpret_cast<char*>(&header), sizeof header);
+  if (!file || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) return "";
+  const bool big_endian = header.e_ident[EI_DATA] == ELFDATA2MSB;
+  const unsigned machine = big_endian ? (header.e_machine >> 8 | (header.e_machine & 0xff) << 8) : header.e_machine;
+  const std::pair<unsigned, const char*> emulators[] = {
+      {EM_X86_64, "qemu-x86_64-static"}, {EM_AARCH64, "qemu-aarch64-static"},
+      {EM_PPC64, "qemu-ppc64le-static"}, {EM_ARM, "qemu-arm-static"},
+      {EM_S390, "qemu-s390x-static"},    {EM_RISCV, "qemu-riscv64-static"}};
+  struct utsname host {};
+  uname(&host);
+  const std::pair<unsigned, const char*> host_machines[] = {
+      {EM_X86_64, "x86_64"}, {EM_AARCH64, "aarch64"}, {EM_PPC64, "ppc64le"},
+      {EM_ARM, "armv7l"},    {EM_S390, "s390x"},      {EM_RISCV, "riscv64"}};
+  for (const auto& [elf_machine, name] : host_machines) {
+    if (elf_machine == machine && std::strcmp(host.machine, name) == 0) return "";
+  }
+  for (const auto& [elf_machine, emulator] : emulators) {
+    if (elf_machine == machine) return emulator;
+  }
+  return "";
+}
+
+}  // namespace
+
 Binary Binary::from_environment() {
-  const char* path = std::getenv("PAUSE_BIN");
+  const char* path_set = std::getenv("PAUSE_BIN");
+  const std::string path = path_set != nullptr && *path_set != '\0' ? path_set : PAUSE_DEFAULT_BIN;
   const char* emulator = std::getenv("PAUSE_EMULATOR");
-  return Binary{path != nullptr && *path != '\0' ? path : PAUSE_DEFAULT_BIN,
-                emulator != nullptr ? emulator : ""};
+  return Binary{path, emulator != nullptr ? emulator : emulator_for(path)};
 }
 
 std::vector<std::string> Binary::command(const std::vector<std::string>& args) const {

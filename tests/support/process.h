@@ -16,8 +16,9 @@ namespace pausetest {
 using namespace std::chrono_literals;
 using Millis = std::chrono::milliseconds;
 
-// Which pause to run: $PAUSE_BIN (default: the host binary of this build) and
-// $PAUSE_EMULATOR (e.g. qemu-aarch64-static for a cross-built binary).
+// Which pause to run: $PAUSE_BIN (default: the host binary of this build).
+// A binary for another architecture runs under its qemu-user emulator
+// ($PAUSE_EMULATOR, else the one its ELF header calls for).
 struct Binary {
   std::string path;
   std::string emulator;  // empty: run natively
@@ -92,6 +93,14 @@ std::string missing_root_privilege();
 bool in_ci();
 
 }  // namespace pausetest
+
+// For the few kernel behaviours qemu-user does not emulate (it catches every
+// signal itself, and refuses PR_SET_CHILD_SUBREAPER): such a test cannot say
+// anything about a foreign binary, so it says so and stops.
+#define PAUSE_SKIP_UNDER_EMULATION(binary, why)                                   \
+  do {                                                                            \
+    if (!(binary).emulator.empty()) GTEST_SKIP() << "not under " << (binary).emulator << ": " << why; \
+  } while (0)
 
 // Skips (locally) or fails (CI=true) a test that needs root and PID namespaces.
 #define PAUSE_REQUIRE_ROOT()                                              \
