@@ -5,6 +5,7 @@
 #   make e2e      only the end-to-end suite (CTest label e2e)
 #   make image    the multi-arch OCI image, offline, into out/
 #   make bench    the benchmark table (BENCH_REF=/path/to/another/pause to add one)
+#   make deps     install the Debian packages all of this needs (root)
 SHELL := /bin/bash
 ARCHES ?= amd64 arm64 ppc64le arm s390x riscv64
 CMAKE ?= cmake
@@ -24,7 +25,7 @@ GNU_TRIPLE_s390x := s390x-linux-gnu
 GNU_TRIPLE_riscv64 := riscv64-linux-gnu
 RISCV64_MUSL := build/musl-riscv64
 
-.PHONY: default all test e2e image bench clean prerequisites $(addprefix pause-,$(ARCHES))
+.PHONY: deps default all test e2e image bench clean prerequisites $(addprefix pause-,$(ARCHES))
 default: pause-$(HOST_ARCH)
 
 prerequisites:
@@ -52,6 +53,10 @@ test: all
 	@$(call CONFIGURE,$(HOST_BUILD),-DPAUSE_TESTS=ON "-DPAUSE_TEST_ARCHES=$(subst $(SPACE),;,$(ARCHES))")
 	$(CMAKE) --build $(HOST_BUILD) -j $(JOBS)
 	ctest --test-dir $(HOST_BUILD) --output-on-failure -j $(JOBS)
+
+# Installs the Debian packages everything here needs (root).
+deps:
+	scripts/install-deps.sh
 
 clean:
 	rm -rf build bin out

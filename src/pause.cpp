@@ -57,7 +57,7 @@ bool is_version_flag(const char* arg) {
   _exit(0);
 }
 
-void on_child_exit(int) {
+void on_child_exit(int /*signo*/) {
   // SIGCHLDs coalesce: one delivery may stand for many dead children, so reap
   // until none is left. waitpid may clobber errno of the interrupted code.
   const int saved_errno = errno;

@@ -14,10 +14,11 @@ namespace pausetest {
 namespace {
 
 const Binary kPause = Binary::from_environment();
-constexpr off_t kSizeBudget = 16 * 1024;
+constexpr off_t kSizeBudget = off_t{16} * 1024;
 
+// Only for the binutils readers, on a path this build made.
 std::string output_of(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);  // NOLINT(cert-env33-c)
   if (!pipe) return "";
   std::string text;
   std::array<char, 4096> buffer{};

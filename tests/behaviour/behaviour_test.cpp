@@ -22,8 +22,8 @@ const std::string kWarning = std::string("Warning: pause should be the first pro
                              (kPause.emulator.empty() ? "" : "Warning: cannot become a subreaper: orphans will not be reaped\n");
 
 // Starts pause without arguments and waits until it sleeps with its handlers in place.
-Pause start_asleep(StartOptions options = {}) {
-  Pause pause = Pause::start(kPause, std::move(options));
+Pause start_asleep(const StartOptions& options = {}) {
+  Pause pause = Pause::start(kPause, options);
   EXPECT_TRUE(pause.wait_asleep()) << "pause did not reach its sleep";
   return pause;
 }
@@ -96,7 +96,7 @@ TEST(Behaviour, SigtermPendingAtStartIsHandledCleanly) {
                                         sigemptyset(&term);
                                         sigaddset(&term, SIGTERM);
                                         sigprocmask(SIG_BLOCK, &term, nullptr);
-                                        raise(SIGTERM);
+                                        (void)raise(SIGTERM);
                                       }});
   expect_clean_exit(pause);
   EXPECT_NE(pause.err().find("Shutting down, got signal: Terminated\n"), std::string::npos) << pause.err();

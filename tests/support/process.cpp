@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -72,7 +74,9 @@ namespace {
 
 [[noreturn]] void exec_or_die(const std::vector<std::string>& command) {
   std::vector<char*> argv;
-  for (const auto& word : command) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.reserve(command.size() + 1);
+  std::transform(command.begin(), command.end(), std::back_inserter(argv),
+                 [](const std::string& word) { return const_cast<char*>(word.c_str()); });
   argv.push_back(nullptr);
   execvp(argv[0], argv.data());
   const std::string message = "cannot exec " + command[0] + ": " + std::strerror(errno) + "\n";
@@ -110,16 +114,16 @@ bool is_sleeping_syscall(long number) {
 
 }  // namespace
 
-Pause Pause::start(const Binary& binary, StartOptions options) {
-  int out[2];
-  int err[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) std::abort();
+Pause Pause::start(const Binary& binary, const StartOptions& options) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) std::abort();
   const std::vector<std::string> command = binary.command(options.args);
-  const pid_t pid = options.as_pid1 ? fork_into_new_pid_namespace() : fork();
-  if (pid < 0) std::abort();
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err[1], STDERR_FILENO);
+  const pid_t child = options.as_pid1 ? fork_into_new_pid_namespace() : fork();
+  if (child < 0) std::abort();
+  if (child == 0) {
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
     const int null = open("/dev/null", O_RDONLY);
     dup2(null, STDIN_FILENO);
     close(null);
@@ -127,11 +131,11 @@ Pause Pause::start(const Binary& binary, StartOptions options) {
     if (options.before_exec) options.before_exec();
     exec_or_die(command);
   }
-  close(out[1]);
-  close(err[1]);
-  fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(err[0], F_SETFL, O_NONBLOCK);
-  return Pause(pid, out[0], err[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+  fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+  return {child, out_pipe[0], err_pipe[0]};
 }
 
 Pause::Pause(Pause&& other) noexcept
@@ -255,9 +259,8 @@ std::vector<ProcessInfo> children_of(pid_t parent) {
 }
 
 int count_zombies_of(pid_t parent) {
-  int zombies = 0;
-  for (const auto& child : children_of(parent)) zombies += child.state == 'Z' ? 1 : 0;
-  return zombies;
+  const auto children = children_of(parent);
+  return static_cast<int>(std::count_if(children.begin(), children.end(), [](const ProcessInfo& child) { return child.state == 'Z'; }));
 }
 
 std::string status_field(pid_t pid, const std::string& key) {

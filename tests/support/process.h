@@ -23,7 +23,7 @@ struct Binary {
   std::string path;
   std::string emulator;  // empty: run natively
   static Binary from_environment();
-  std::vector<std::string> command(const std::vector<std::string>& args) const;
+  [[nodiscard]] std::vector<std::string> command(const std::vector<std::string>& args) const;
 };
 
 struct StartOptions {
@@ -37,16 +37,16 @@ struct StartOptions {
 // if it is still there, so a failing test leaves nothing behind.
 class Pause {
  public:
-  static Pause start(const Binary& binary, StartOptions options);
+  static Pause start(const Binary& binary, const StartOptions& options);
   Pause(Pause&& other) noexcept;
   Pause& operator=(Pause&&) = delete;
   Pause(const Pause&) = delete;
   ~Pause();
 
-  pid_t pid() const { return pid_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   // Handlers installed and asleep in pause()/ppoll()/sigsuspend (the latter two
   // are what it sleeps in on some arches and under qemu-user).
-  bool wait_asleep(Millis timeout = 10s) const;
+  [[nodiscard]] bool wait_asleep(Millis timeout = 10s) const;
   // The wait status once it exited, nullopt on timeout.
   std::optional<int> wait_exit(Millis timeout = 10s);
   bool running();
@@ -99,7 +99,7 @@ bool in_ci();
 // anything about a foreign binary, so it says so and stops.
 #define PAUSE_SKIP_UNDER_EMULATION(binary, why)                                   \
   do {                                                                            \
-    if (!(binary).emulator.empty()) GTEST_SKIP() << "not under " << (binary).emulator << ": " << why; \
+    if (!(binary).emulator.empty()) GTEST_SKIP() << "not under " << (binary).emulator << ": " << (why); \
   } while (0)
 
 // Skips (locally) or fails (CI=true) a test that needs root and PID namespaces.
