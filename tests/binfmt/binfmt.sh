@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# CTest fixture: lets the kernel run every foreign arch's binary through
+# qemu-user (binfmt_misc), as container runtimes need, and undoes exactly what
+# it did afterwards.
+# Usage: binfmt.sh setup|cleanup <state-file>
+. "$(dirname "$0")/../lib.sh"
+action=$1 state=$2
+status_file=/proc/sys/fs/binfmt_misc/status
+case $action in
+  setup)
+    need_root
+    need_tool update-binfmts binfmt-support
+    : >"$state"
+    if [ ! -e "$status_file" ]; then
+      mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+      echo mounted >>"$state"
+    fi
+    for arch in $(arches); do
+      [ "$arch" = "$(host_arch)" ] && continue
+      name=$(arch_field "$arch" 4 | sed 's/-static$//')
+      if [ ! -e "/proc/sys/fs/binfmt_misc/$name" ]; then
+        update-binfmts --enable "$name"
+        echo "enabled $name" >>"$state"
+      fi
+      # F: the interpreter is opened now, so it works inside containers' root filesystems.
+      grep -q '^flags: .*F' "/proc/sys/fs/binfmt_misc/$name" || fail "$name is registered without the F flag"
+      pass "binfmt: $name"
+    done ;;
+  cleanup)
+    [ -f "$state" ] || exit 0
+    while read -r what name; do
+      case $what in
+        enabled) update-binfmts --disable "$name" ;;
+      esac
+    done <"$state"
+    grep -qx mounted "$state" && umount /proc/sys/fs/binfmt_misc
+    rm -f "$state"
+    pass "binfmt restored" ;;
+esac

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One arch of the image under runc, as a pod sandbox runs it: `-v` prints the
+# version; started plain it sleeps as PID 1, and SIGTERM ends it with status 0
+# and the shutdown message. Foreign arches run through qemu binfmt.
+# Usage: run.sh <dir made by build.sh> <arch>
+. "$(dirname "$0")/../lib.sh"
+need_root
+need_tool runc
+need_tool umoci
+need_tool skopeo
+need_tool jq
+dir=$1 arch=$2
+variant=$(arch_field "$arch" 6)
+work=$(mktemp -d)
+on_exit rm -rf "$work"
+skopeo copy -q --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
+  "oci:$dir/oci:$version" "oci:$work/image:pause"
+umoci unpack --image "$work/image:pause" "$work/bundle" >/dev/null
+config=$work/bundle/config.json
+expect_eq "user from the image" "65535:65535" "$(jq -r '"\(.process.user.uid):\(.process.user.gid)"' "$config")"
+jq '.process.terminal = false | .root.readonly = true' "$config" >"$config.new" && mv "$config.new" "$config"
+
+id=pause-image-$arch-$$
+on_exit runc delete --force "$id"
+with_args() { jq --argjson args "$1" '.process.args = $args' "$config" >"$config.new" && mv "$config.new" "$config"; }
+
+with_args '["/pause", "-v"]'
+output=$(runc run --bundle "$work/bundle" "$id" 2>&1) || fail "pause -v exited $?: $output"
+[[ $output =~ ^pause\ v$version(\+g[0-9a-f]{12})?$ ]] || fail "$arch: pause -v printed: $output"
+pass "$arch: pause -v = $output"
+runc delete --force "$id" 2>/dev/null || true
+
+with_args '["/pause"]'
+runc run --bundle "$work/bundle" "$id" >"$work/out" 2>"$work/err" &
+runc_pid=$!
+asleep() {
+  local pid
+  pid=$(runc state "$id" 2>/dev/null | jq -r 'select(.status == "running") | .pid') || return 1
+  [ -n "$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = S ]
+}
+wait_for 20 asleep || fail "$arch: pause did not start and sleep: $(cat "$work/err")"
+pid=$(runc state "$id" | jq -r .pid)
+expect_eq "$arch: runs as" "65535 65535" "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$pid/status")"
+sleep 0.3  # still alive a moment later
+runc kill "$id" TERM
+status=0
+wait "$runc_pid" || status=$?
+expect_eq "$arch: exit status after SIGTERM" 0 "$status"
+expect_eq "$arch: stderr" "Shutting down, got signal: Terminated" "$(cat "$work/err")"
