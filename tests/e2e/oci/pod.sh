@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# A pod made of OCI bundles under runc or crun, as containerd makes it: the
+# pause bundle (our image: read-only root, no capabilities, no new privileges,
+# uid 65535) and busybox app bundles that join its namespaces by path.
+# Usage: pod.sh runc|crun <dir made by tests/image/build.sh>
+. "$(dirname "$0")/../../lib.sh"
+. "$(dirname "$0")/../pod-checks.sh"
+runtime=$1 image_dir=$2
+need_root
+need_tool "$runtime"
+need_tool umoci
+need_tool skopeo
+need_tool jq
+SHARES_PID=true CHECKS_USER=true
+work=$(mktemp -d)
+on_exit rm -rf "$work"
+ids=()
+on_exit 'for id in "${ids[@]}"; do oci delete --force "$id" >/dev/null 2>&1; done'
+
+# crun refuses hybrid cgroups (v1 + a v2 mount at /sys/fs/cgroup/unified, as here):
+# give it a private mount namespace without the v2 mount.
+oci() {
+  if [ "$runtime" = crun ] && mountpoint -q /sys/fs/cgroup/unified; then
+    unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec crun "$@"' crun "$@"
+  else
+    "$runtime" "$@"
+  fi
+}
+
+# The bundles.
+skopeo copy -q --override-arch "$(host_arch)" "oci:$image_dir/oci:$version" "oci:$work/image:pause"
+umoci unpack --image "$work/image:pause" "$work/pause" >/dev/null
+jq '.process.terminal = false | .root.readonly = true | .process.noNewPrivileges = true
+    | .process.capabilities = {bounding: [], effective: [], inheritable: [], permitted: [], ambient: []}' \
+  "$work/pause/config.json" >"$work/pause.json" && mv "$work/pause.json" "$work/pause/config.json"
+busybox_rootfs "$work/busybox"
+mkdir -p "$work/template"
+oci spec --bundle "$work/template"
+
+# The negative control's infra: busybox `sleep` as PID 1, in an otherwise identical bundle.
+mkdir -p "$work/sleep"
+jq --arg rootfs "$work/busybox" '.root.path = $rootfs | .process.args = ["sleep", "1000000"]
+    | .process.user = {uid: 0, gid: 0}' "$work/pause/config.json" >"$work/sleep/config.json"
+
+infra_id=""
+infra_start() {
+  infra_id=pod-$runtime-$1-$$
+  ids+=("$infra_id")
+  oci run --bundle "$work/$1" "$infra_id" >"$work/$infra_id.out" 2>"$work/$infra_id.log" </dev/null &
+  infra_runner=$!
+  running() { oci state "$infra_id" 2>/dev/null | jq -e '.status == "running"' >/dev/null; }
+  wait_for 20 running || fail "the $1 infra container did not start: $(cat "$work/$infra_id.log")"
+  INFRA_PID=$(oci state "$infra_id" | jq -r .pid)
+  wait_for 10 bash -c "[ \"\$(awk '{ print \$3 }' /proc/$INFRA_PID/stat)\" = S ]"
+}
+infra_stop() {
+  oci kill "$infra_id" TERM
+  STOP_STATUS=0
+  wait "$infra_runner" || STOP_STATUS=$?
+  STOP_LOG=$(cat "$work/$infra_id.log")
+}
+infra_remove() {
+  oci kill "$infra_id" KILL >/dev/null 2>&1 || true
+  wait "$infra_runner" 2>/dev/null || true
+  oci delete --force "$infra_id" >/dev/null 2>&1 || true
+}
+
+app_bundle() {  # app_bundle NAME CMD...: a busybox bundle in the infra's namespaces
+  local name=$1
+  shift
+  mkdir -p "$work/app-$name"
+  local args
+  args=$(printf '%s\n' "$@" | jq -R . | jq -s .)  # one argument a line
+  jq --arg rootfs "$work/busybox" --arg pid "$INFRA_PID" --argjson args "$args" \
+    '.root.path = $rootfs | .root.readonly = true | .process.terminal = false | .process.args = $args
+     | .linux.namespaces = [{type: "mount"}] + [("network", "ipc", "uts", "pid") | {type: ., path: "/proc/\($pid)/ns/\(if . == "network" then "net" else . end)"}]' \
+    "$work/template/config.json" >"$work/app-$name/config.json"
+}
+app_run() {
+  local name=$1 id=app-$1-$runtime-$$
+  shift
+  app_bundle "$name" "$@"
+  ids+=("$id")
+  oci run --bundle "$work/app-$name" "$id" </dev/null 2>"$work/$id.log" || fail "app $name failed: $(cat "$work/$id.log")"
+  oci delete --force "$id" >/dev/null 2>&1 || true
+}
+app_start() {
+  local name=$1 id=app-$1-$runtime-$$
+  shift
+  app_bundle "$name" "$@"
+  ids+=("$id")
+  oci run --detach --bundle "$work/app-$name" "$id" </dev/null >/dev/null 2>"$work/$id.log" \
+    || fail "app $name did not start: $(cat "$work/$id.log")"
+}
+app_kill() {
+  local id=app-$1-$runtime-$$
+  oci kill "$id" KILL >/dev/null 2>&1 || true
+  wait_for 10 bash -c "! $runtime state $id 2>/dev/null | grep -q '\"running\"'" || true
+  oci delete --force "$id" >/dev/null 2>&1 || true
+}
+
+run_pod_checks

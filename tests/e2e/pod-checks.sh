@@ -1,0 +1,134 @@
+# The checks every runtime's scenario runs against a pod whose infra container
+# is pause (sourced by tests/e2e/<runtime>/*.sh after tests/lib.sh).
+#
+# The runtime file defines:
+#   infra_start pause|sleep  start the pod's infra container (our image, or a
+#                            non-reaping busybox `sleep` for the negative control);
+#                            sets INFRA_PID (host view)
+#   app_run NAME CMD...      run an app container in the pod, wait, print its stdout
+#   app_start NAME CMD...    the same, detached
+#   app_kill NAME            kill and remove a detached app
+#   infra_stop               the runtime's normal stop (SIGTERM); sets STOP_STATUS (exit
+#                            status) and STOP_LOG (what the container wrote)
+#   infra_remove             kill and remove the infra container and every app left
+# and SHARES_PID=true|false, CHECKS_USER=true|false (whether the runtime applies the image's USER).
+
+busybox_rootfs() {  # busybox_rootfs <dir>: a FROM-scratch rootfs with Debian's busybox-static
+  need_tool busybox busybox-static
+  mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp" "$1/etc"
+  cp "$(command -v busybox)" "$1/bin/busybox"
+  for tool in sh nc ps sleep cat readlink echo ls kill true; do ln -sf busybox "$1/bin/$tool"; done
+  echo 'root:x:0:0:root:/:/bin/sh' >"$1/etc/passwd"
+}
+
+# Direct children of a host pid, and those that are zombies.
+children_of() { awk -v parent="$1" '$4 == parent { print $1 }' /proc/[0-9]*/stat 2>/dev/null; }
+zombies_of() {
+  local pid count=0
+  for pid in $(children_of "$1"); do
+    [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = Z ] && count=$((count + 1))
+  done
+  echo "$count"
+}
+ns_of() { readlink "/proc/$1/ns/$2"; }
+free_port() { echo $((20000 + RANDOM % 20000)); }
+host_can_connect() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+check_pid1_is_pause() {
+  $SHARES_PID || return 0
+  expect_eq "PID 1 seen from an app container" "/pause" "$(app_run probe-pid1 cat /proc/1/cmdline | tr -d '\0')"
+}
+
+check_namespaces() {
+  local inside ns
+  inside=$(app_run probe-ns sh -c 'for ns in net ipc uts pid; do readlink /proc/self/ns/$ns; done')
+  for ns in net ipc uts; do
+    grep -Fqx "$(ns_of "$INFRA_PID" $ns)" <<<"$inside" || fail "the app's $ns namespace is not pause's ($inside)"
+    pass "the app shares pause's $ns namespace"
+  done
+  if $SHARES_PID; then
+    grep -Fqx "$(ns_of "$INFRA_PID" pid)" <<<"$inside" || fail "the app's pid namespace is not pause's"
+    pass "the app shares pause's pid namespace"
+  fi
+}
+
+check_pod_loopback() {
+  local port reply
+  port=$(free_port)
+  host_can_connect "$port" && fail "port $port is already taken on the host"
+  app_start server sh -c "while true; do echo pod-hello | nc -l -p $port; done"
+  reply=$(app_run client sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 $port </dev/null && exit 0; sleep 0.3; done; exit 1")
+  expect_eq "reply from a server in another app container on 127.0.0.1" pod-hello "$reply"
+  host_can_connect "$port" && fail "the pod's 127.0.0.1:$port is reachable from outside the pod"
+  pass "127.0.0.1:$port is not reachable from outside the pod"
+  app_kill server
+}
+
+check_pod_outlives_apps() {
+  local net_before
+  net_before=$(ns_of "$INFRA_PID" net)
+  app_start doomed sleep 1000
+  app_kill doomed
+  expect_eq "network namespace of a new app after one was killed" "$net_before" \
+    "$(app_run reborn readlink /proc/self/ns/net)"
+}
+
+# An app leaves an orphan behind: it must be re-parented to the pod's PID 1
+# (checked, so that the count below means something) and then reaped.
+# Prints the number of zombies under PID 1 a second after the orphan exited.
+orphan_adopted() {
+  local pid
+  for pid in $(children_of "$INFRA_PID"); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && return 0
+  done
+  return 1
+}
+zombies_after_orphan() {
+  app_start orphan-maker sh -c '(sleep 1 &); sleep 4'
+  wait_for 10 orphan_adopted || fail "the app's orphan was not re-parented to the pod's PID 1"
+  sleep 2
+  zombies_of "$INFRA_PID"
+  app_kill orphan-maker
+}
+
+check_reaping() {
+  $SHARES_PID || return 0
+  expect_eq "zombies under pause after an app's orphan exited" 0 "$(zombies_after_orphan)"
+}
+
+# Negative control: the same with a non-reaping PID 1 must leave a zombie.
+check_reaping_can_fail() {
+  $SHARES_PID || return 0
+  local zombies
+  zombies=$(zombies_after_orphan)
+  [ "$zombies" -ge 1 ] || fail "negative control: busybox sleep as PID 1 left no zombie; the reaping check cannot fail"
+  pass "negative control: busybox sleep as PID 1 leaves $zombies zombie(s)"
+}
+
+check_identity() {
+  $CHECKS_USER || return 0
+  expect_eq "pause's uid and gid" "65535 65535" \
+    "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$INFRA_PID/status")"
+}
+
+check_stop() {
+  infra_stop
+  expect_eq "exit status after the runtime's stop" 0 "$STOP_STATUS"
+  grep -q "Shutting down, got signal: Terminated" <<<"$STOP_LOG" || fail "no shutdown message in the log: $STOP_LOG"
+  pass "the log says: Shutting down, got signal: Terminated"
+}
+
+run_pod_checks() {
+  infra_start sleep
+  check_reaping_can_fail
+  infra_remove
+  infra_start pause
+  check_identity
+  check_pid1_is_pause
+  check_namespaces
+  check_pod_loopback
+  check_pod_outlives_apps
+  check_reaping
+  check_stop
+  infra_remove
+}
