@@ -46,10 +46,16 @@ pause-riscv64: $(RISCV64_MUSL)/lib/musl-gcc.specs
 $(RISCV64_MUSL)/lib/musl-gcc.specs:
 	cmake/build-musl.sh $(call ARCH_FIELD,riscv64,2) $(RISCV64_MUSL)
 
-test: all
+test: test-build
+	ctest --test-dir $(TEST_BUILD) --output-on-failure -j $(JOBS)
+
+e2e: test-build
+	ctest --test-dir $(TEST_BUILD) --output-on-failure -L e2e
+
+.PHONY: test-build
+test-build: all
 	@$(call CONFIGURE,$(TEST_BUILD),-DPAUSE_TESTS=ON "-DPAUSE_TEST_ARCHES=$(subst $(SPACE),;,$(ARCHES))")
 	$(CMAKE) --build $(TEST_BUILD) -j $(JOBS)
-	ctest --test-dir $(TEST_BUILD) --output-on-failure -j $(JOBS)
 
 # Offline: packages bin/ into out/oci (OCI layout) and out/pause.oci.tar.
 image: all

@@ -11,11 +11,11 @@ need_tool "$runtime"
 need_tool umoci
 need_tool skopeo
 need_tool jq
-SHARES_PID=true CHECKS_USER=true
+SHARES_PID=true SHARES_UTS=true CHECKS_USER=true
 work=$(mktemp -d)
 on_exit rm -rf "$work"
-ids=()
-on_exit 'for id in "${ids[@]}"; do oci delete --force "$id" >/dev/null 2>&1; done'
+# Every container of this run has an id ending in -$$.
+on_exit 'for id in $(oci list -q | grep -- "-$$\$"); do oci delete --force "$id" >/dev/null 2>&1; done'
 
 # crun refuses hybrid cgroups (v1 + a v2 mount at /sys/fs/cgroup/unified, as here):
 # give it a private mount namespace without the v2 mount.
@@ -45,7 +45,6 @@ jq --arg rootfs "$work/busybox" '.root.path = $rootfs | .process.args = ["sleep"
 infra_id=""
 infra_start() {
   infra_id=pod-$runtime-$1-$$
-  ids+=("$infra_id")
   oci run --bundle "$work/$1" "$infra_id" >"$work/$infra_id.out" 2>"$work/$infra_id.log" </dev/null &
   infra_runner=$!
   running() { oci state "$infra_id" 2>/dev/null | jq -e '.status == "running"' >/dev/null; }
@@ -80,15 +79,15 @@ app_run() {
   local name=$1 id=app-$1-$runtime-$$
   shift
   app_bundle "$name" "$@"
-  ids+=("$id")
-  oci run --bundle "$work/app-$name" "$id" </dev/null 2>"$work/$id.log" || fail "app $name failed: $(cat "$work/$id.log")"
+  local status=0
+  oci run --bundle "$work/app-$name" "$id" </dev/null 2>"$work/$id.log" || status=$?
   oci delete --force "$id" >/dev/null 2>&1 || true
+  [ $status = 0 ] || fail "app $name exited $status: $(cat "$work/$id.log")"
 }
 app_start() {
   local name=$1 id=app-$1-$runtime-$$
   shift
   app_bundle "$name" "$@"
-  ids+=("$id")
   oci run --detach --bundle "$work/app-$name" "$id" </dev/null >/dev/null 2>"$work/$id.log" \
     || fail "app $name did not start: $(cat "$work/$id.log")"
 }
