@@ -61,6 +61,11 @@ test-build: all
 image: all
 	scripts/build-image.sh out $(ARCHES)
 
+# The performance table of README.md (about 5 minutes); BENCH_ARGS=--smoke for a short run.
+bench: image test-build
+	$(TEST_BUILD)/bench/bench --bin-dir $(BIN_DIR) --image out --glibc $(TEST_BUILD)/bench/pause-glibc \
+	  $(if $(BENCH_REF),--ref $(BENCH_REF)) $(BENCH_ARGS)
+
 deps:
 	scripts/install-deps.sh
 

@@ -173,6 +173,7 @@ std::optional<int> Pause::wait_exit(Millis timeout) {
   const bool exited = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
   if (!exited) return std::nullopt;
   reaped_ = true;
+  status_ = status;
   drain();
   return status;
 }
@@ -182,6 +183,7 @@ bool Pause::running() {
   int status = 0;
   if (waitpid(pid_, &status, WNOHANG) == pid_) {
     reaped_ = true;
+    status_ = status;
     drain();
     return false;
   }

@@ -50,6 +50,8 @@ class Pause {
   // The wait status once it exited, nullopt on timeout.
   std::optional<int> wait_exit(Millis timeout = 10s);
   bool running();
+  // The wait status, once running() or wait_exit() saw it exit.
+  [[nodiscard]] int wait_status() const { return status_; }
   void signal(int signo) const;
   // What it wrote, once it exited (pipes read to end of file).
   std::string out();
@@ -61,6 +63,7 @@ class Pause {
   int out_fd_ = -1;
   int err_fd_ = -1;
   bool reaped_ = false;
+  int status_ = 0;
   std::string out_, err_;
   void drain();
 };

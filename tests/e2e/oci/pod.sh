@@ -2,10 +2,12 @@
 # A pod made of OCI bundles under runc or crun, as containerd makes it: the
 # pause bundle (our image: read-only root, no capabilities, no new privileges,
 # uid 65535) and busybox app bundles that join its namespaces by path.
-# Usage: pod.sh runc|crun <dir made by tests/image/build.sh>
+# With a seccomp profile (docker/OCI JSON, e.g. seccomp/pause.json), pause runs under it.
+# Usage: pod.sh runc|crun <dir made by tests/image/build.sh> [seccomp-profile]
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../pod-checks.sh"
-runtime=$1 image_dir=$2
+. "$(dirname "$0")/bundle.sh"
+runtime=$1 image_dir=$2 profile=${3:-}
 need_root
 need_tool "$runtime"
 need_tool umoci
@@ -28,11 +30,7 @@ oci() {
 }
 
 # The bundles.
-skopeo copy -q --override-arch "$(host_arch)" "oci:$image_dir/oci:$version" "oci:$work/image:pause"
-umoci unpack --image "$work/image:pause" "$work/pause" >/dev/null
-jq '.process.terminal = false | .root.readonly = true | .process.noNewPrivileges = true
-    | .process.capabilities = {bounding: [], effective: [], inheritable: [], permitted: [], ambient: []}' \
-  "$work/pause/config.json" >"$work/pause.json" && mv "$work/pause.json" "$work/pause/config.json"
+pause_bundle "$image_dir" "$work/pause" "$profile"
 busybox_rootfs "$work/busybox"
 mkdir -p "$work/template"
 oci spec --bundle "$work/template"

@@ -1,0 +1,23 @@
+# The pause OCI bundle, as a CRI runtime would make it for a pod sandbox
+# (sourced by the scenarios in this folder after tests/lib.sh).
+
+# pause_bundle <image dir> <bundle dir> [seccomp profile]: our image for this
+# host's arch, with a read-only root, no capabilities, no new privileges, the
+# image's uid/gid 65535, and the seccomp profile if one is given.
+pause_bundle() {
+  local image_dir=$1 bundle=$2 profile=${3:-} layout
+  need_tool umoci
+  need_tool skopeo
+  need_tool jq
+  layout=$(mktemp -d)
+  skopeo copy -q --override-arch "$(host_arch)" "oci:$image_dir/oci:$version" "oci:$layout:pause"
+  umoci unpack --image "$layout:pause" "$bundle" >/dev/null
+  rm -rf "$layout"
+  jq --slurpfile profile "${profile:-/dev/null}" '.process.terminal = false | .root.readonly = true
+      | .process.noNewPrivileges = true
+      | .process.capabilities = {bounding: [], effective: [], inheritable: [], permitted: [], ambient: []}
+      | if $profile == [] then . else .linux.seccomp = ($profile[0] | del(.syscalls[].comment)) end' \
+    "$bundle/config.json" >"$bundle/config.json.new" && mv "$bundle/config.json.new" "$bundle/config.json"
+  expect_eq "user of the pause bundle" "65535:65535" "$(jq -r '"\(.process.user.uid):\(.process.user.gid)"' "$bundle/config.json")"
+  [ -z "$profile" ] || pass "pause runs under the seccomp profile $profile"
+}

@@ -1,0 +1,220 @@
+// Storms and the signal table: what a pod can throw at its PID 1 for the
+// pod's whole life (label stress).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/process.h"
+
+namespace pausetest {
+namespace {
+
+const Binary kPause = Binary::from_environment();
+constexpr long kPageKb = 4;
+
+long vm_rss_kb(pid_t pid) { return std::stol(status_field(pid, "VmRSS")); }
+
+Pause start_pid1() {
+  Pause pause = Pause::start(kPause, {.as_pid1 = true});
+  EXPECT_TRUE(pause.wait_asleep());
+  return pause;
+}
+
+void expect_exit_zero_on_sigterm(Pause& pause) {
+  pause.signal(SIGTERM);
+  const auto status = pause.wait_exit();
+  ASSERT_TRUE(status.has_value()) << "pause did not exit on SIGTERM";
+  ASSERT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+}
+
+// `count` orphans inside pause's namespace, each left by a parent that exits at once.
+int make_orphans(pid_t pause_pid, int count) {
+  return run_in_pid_namespace_of(
+      pause_pid,
+      [count] {
+        for (int i = 0; i < count; ++i) {
+          const pid_t parent = fork();
+          if (parent < 0) return 1;
+          if (parent == 0) {
+            if (fork() == 0) _exit(0);
+            _exit(0);
+          }
+          waitpid(parent, nullptr, 0);
+        }
+        return 0;
+      },
+      600s);
+}
+
+TEST(Stress, HundredThousandOrphansInBurstsLeaveNoZombieAndNoGrowth) {
+  PAUSE_REQUIRE_ROOT();
+  Pause pause = start_pid1();
+  const long rss_before = vm_rss_kb(pause.pid());
+  for (int burst = 0; burst < 100; ++burst) ASSERT_EQ(make_orphans(pause.pid(), 1000), 0) << "burst " << burst;
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(count_zombies_of(pause.pid()), 0);
+  const long rss_after = vm_rss_kb(pause.pid());
+  std::cout << "100,000 orphans: VmRSS " << rss_before << " kB before, " << rss_after << " kB after\n";
+  EXPECT_LE(rss_after - rss_before, kPageKb);
+  expect_exit_zero_on_sigterm(pause);
+}
+
+TEST(Stress, MillionMixedSignalsWhileOrphansExit) {
+  PAUSE_REQUIRE_ROOT();
+  Pause pause = start_pid1();
+  const long rss_before = vm_rss_kb(pause.pid());
+  // Two senders inside the namespace, half a million signals each, cycling
+  // through SIGCHLD and signals pause leaves at their default; orphans exit meanwhile.
+  std::atomic<int> sent{0};
+  auto sender = [&] {
+    const int code = run_in_pid_namespace_of(
+        pause.pid(),
+        [] {
+          std::vector<int> kinds = {SIGCHLD, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE};
+          for (int rt = SIGRTMIN; rt <= SIGRTMAX; ++rt) kinds.push_back(rt);
+          for (int i = 0; i < 500'000; ++i) {
+            if (kill(1, kinds[static_cast<size_t>(i) % kinds.size()]) != 0) return 1;
+          }
+          return 0;
+        },
+        600s);
+    if (code == 0) sent += 500'000;
+  };
+  std::thread first(sender);
+  std::thread second(sender);
+  const int orphans = make_orphans(pause.pid(), 5000);
+  first.join();
+  second.join();
+  ASSERT_EQ(orphans, 0);
+  EXPECT_EQ(sent.load(), 1'000'000);
+  ASSERT_TRUE(pause.running()) << "the storm ended pause";
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(count_zombies_of(pause.pid()), 0);
+  const long rss_after = vm_rss_kb(pause.pid());
+  std::cout << "1,000,000 signals + 5,000 orphans: VmRSS " << rss_before << " kB before, " << rss_after << " kB after\n";
+  EXPECT_LE(rss_after - rss_before, kPageKb);
+  expect_exit_zero_on_sigterm(pause);
+}
+
+// A stopped pause accumulates zombies; once continued, it reaps them all, and
+// stopping/continuing its children wakes it for nothing (SA_NOCLDSTOP).
+TEST(Stress, StopAndContinueOfPauseAndOfItsChildren) {
+  PAUSE_REQUIRE_ROOT();
+  Pause pause = start_pid1();
+  int release[2];
+  ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
+  ASSERT_EQ(run_in_pid_namespace_of(pause.pid(),
+                                    [&] {
+                                      close(release[1]);
+                                      for (int i = 0; i < 20; ++i) {
+                                        if (fork() == 0) {
+                                          char byte;
+                                          (void)!read(release[0], &byte, 1);
+                                          _exit(0);
+                                        }
+                                      }
+                                      return 0;
+                                    }),
+            0);
+  auto children = children_of(pause.pid());
+  ASSERT_EQ(children.size(), 20U);
+  const std::string switches_before = status_field(pause.pid(), "voluntary_ctxt_switches");
+  for (const auto& child : children) kill(child.pid, SIGSTOP);
+  for (const auto& child : children) kill(child.pid, SIGCONT);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(status_field(pause.pid(), "voluntary_ctxt_switches"), switches_before)
+      << "stopping and continuing children woke pause";
+
+  pause.signal(SIGSTOP);
+  ASSERT_TRUE(eventually([&] { return process_info(pause.pid())->state == 'T'; }, 5s));
+  close(release[1]);
+  close(release[0]);
+  EXPECT_TRUE(eventually([&] { return count_zombies_of(pause.pid()) == 20; }, 5s)) << "zombies wait for a stopped pause";
+  pause.signal(SIGCONT);
+  EXPECT_TRUE(eventually([&] { return children_of(pause.pid()).empty(); }, 5s))
+      << count_zombies_of(pause.pid()) << " zombies left after SIGCONT";
+  EXPECT_TRUE(pause.wait_asleep()) << "not back asleep (busy loop?)";
+  expect_exit_zero_on_sigterm(pause);
+}
+
+// --- the signal table: every signal but SIGKILL and SIGSTOP, from three places ---
+
+enum class Outcome { kIgnored, kCleanExit, kKilled, kStopped };
+const char* name_of(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kIgnored: return "ignored";
+    case Outcome::kCleanExit: return "exit 0";
+    case Outcome::kKilled: return "killed";
+    case Outcome::kStopped: return "stopped";
+  }
+  return "?";
+}
+
+enum class From { kInsideNamespace, kParentNamespace, kNotPid1 };
+
+Outcome send_and_observe(int signo, From from) {
+  Pause pause = Pause::start(kPause, {.as_pid1 = from != From::kNotPid1});
+  if (!pause.wait_asleep()) return Outcome::kKilled;
+  if (from == From::kInsideNamespace) {
+    run_in_pid_namespace_of(pause.pid(), [signo] { return kill(1, signo); });
+  } else {
+    pause.signal(signo);
+  }
+  std::this_thread::sleep_for(100ms);
+  if (pause.running()) {
+    const auto info = process_info(pause.pid());
+    if (info && info->state == 'T') {
+      pause.signal(SIGCONT);
+      return Outcome::kStopped;
+    }
+    return Outcome::kIgnored;
+  }
+  const int status = pause.wait_status();
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? Outcome::kCleanExit : Outcome::kKilled;
+}
+
+// What the kernel and pause make of each signal. As the init of a PID
+// namespace, a signal pause has no handler for is dropped, from inside and
+// from the parent namespace alike (only SIGKILL and SIGSTOP are forced).
+// Not PID 1, the default actions apply, as for upstream's pause.
+Outcome expected(int signo, From from) {
+  if (signo == SIGINT || signo == SIGTERM) return Outcome::kCleanExit;
+  if (from != From::kNotPid1) return Outcome::kIgnored;
+  switch (signo) {
+    case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT: return Outcome::kIgnored;
+    case SIGTSTP: case SIGTTIN: case SIGTTOU: return Outcome::kStopped;
+    default: return Outcome::kKilled;
+  }
+}
+
+TEST(Stress, SignalTable) {
+  PAUSE_REQUIRE_ROOT();
+  std::cout << "| signal | PID 1, from inside its namespace | PID 1, from the parent namespace | not PID 1 |\n"
+               "|---|---|---|---|\n";
+  for (int signo = 1; signo <= 64; ++signo) {
+    if (signo == SIGKILL || signo == SIGSTOP) continue;
+    std::string row = "| " + std::to_string(signo) + " " + (signo < SIGRTMIN - 2 ? sigabbrev_np(signo) : "RT") + " |";
+    for (const From from : {From::kInsideNamespace, From::kParentNamespace, From::kNotPid1}) {
+      const Outcome outcome = send_and_observe(signo, from);
+      EXPECT_EQ(name_of(outcome), std::string(name_of(expected(signo, from))))
+          << "signal " << signo << " from context " << static_cast<int>(from);
+      row += std::string(" ") + name_of(outcome) + " |";
+    }
+    std::cout << row << "\n";
+  }
+}
+
+}  // namespace
+}  // namespace pausetest
