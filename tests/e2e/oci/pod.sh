@@ -38,7 +38,7 @@ oci spec --bundle "$work/template"
 # The negative control's infra: busybox `sleep` as PID 1, in an otherwise identical bundle.
 mkdir -p "$work/sleep"
 jq --arg rootfs "$work/busybox" '.root.path = $rootfs | .process.args = ["sleep", "1000000"]
-    | .process.user = {uid: 0, gid: 0}' "$work/pause/config.json" >"$work/sleep/config.json"
+    | .process.user = {uid: 0, gid: 0} | del(.linux.seccomp)' "$work/pause/config.json" >"$work/sleep/config.json"
 
 infra_id=""
 infra_start() {
