@@ -120,6 +120,14 @@ double median(std::vector<double> values) {
 
 // --- what one candidate does, each measurement in a fresh PID namespace ---
 
+// What a container runtime gives an image with no ENV of its own (runc: PATH, HOSTNAME).
+const std::vector<std::string> kRuntimeEnv = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                              "HOSTNAME=pod"};
+
+StartOptions as_pid1(const Candidate& candidate) {
+  return {.args = candidate.args, .as_pid1 = true, .env = kRuntimeEnv};
+}
+
 bool asleep(const Candidate& candidate, pid_t pid) {
   const auto info = process_info(pid);
   return info && info->state == 'S' && syscall_number(pid) == candidate.sleep_nr;
@@ -127,14 +135,14 @@ bool asleep(const Candidate& candidate, pid_t pid) {
 
 // Started as PID 1 of a fresh PID namespace, and asleep.
 Pause start_asleep(const Candidate& candidate) {
-  Pause pid1 = Pause::start(candidate.binary, {.args = candidate.args, .as_pid1 = true});
+  Pause pid1 = Pause::start(candidate.binary, as_pid1(candidate));
   (void)eventually([&] { return asleep(candidate, pid1.pid()); }, 10s);
   return pid1;
 }
 
 // The syscall it sleeps in, learnt once: after 300 ms it is certainly asleep.
 long sleeping_syscall(const Candidate& candidate) {
-  Pause pid1 = Pause::start(candidate.binary, {.args = candidate.args, .as_pid1 = true});
+  Pause pid1 = Pause::start(candidate.binary, as_pid1(candidate));
   std::this_thread::sleep_for(300ms);
   return syscall_number(pid1.pid());
 }
@@ -142,9 +150,9 @@ long sleeping_syscall(const Candidate& candidate) {
 // From just before fork until /proc says it sleeps in that syscall (busy polling).
 double start_to_asleep_us(const Candidate& candidate) {
   const auto t0 = Clock::now();
-  Pause pid1 = Pause::start(candidate.binary, {.args = candidate.args, .as_pid1 = true});
+  Pause pid1 = Pause::start(candidate.binary, as_pid1(candidate));
   while (!asleep(candidate, pid1.pid())) {
-    if (Clock::now() - t0 > 5s) return -1;
+    if (Clock::now() - t0 > std::chrono::seconds(5)) return -1;
   }
   return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
 }
@@ -160,7 +168,7 @@ StopResult sigterm_to_reaped(const Candidate& candidate) {
   kill(pid1.pid(), SIGTERM);
   int status = 0;
   while (waitpid(pid1.pid(), &status, WNOHANG) != pid1.pid()) {
-    if (Clock::now() - t0 > 5s) return {};
+    if (Clock::now() - t0 > std::chrono::seconds(5)) return {};
   }
   const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
   (void)pid1.wait_exit(0ms);  // already reaped: only marks it so
@@ -182,7 +190,7 @@ Memory memory_at_scale(const Candidate& candidate, int count) {
   pods.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) pods.push_back(start_asleep(candidate));
   Memory sum;
-  for (auto& pod : pods) {
+  for (const auto& pod : pods) {
     const Memory one = memory_of(pod.pid());
     sum.rss += one.rss;
     sum.pss += one.pss;
@@ -320,7 +328,7 @@ Trace trace_startup(const Candidate& candidate, const std::string& self) {
     const std::string name = resumed ? rest.substr(5, rest.find(' ', 5) - 5) : rest.substr(0, rest.find('('));
     if (!resumed) calls.push_back(name);
     const auto open = rest.rfind('<');
-    const double seconds = open != std::string::npos && rest.back() == '>' ? std::atof(rest.c_str() + open + 1) : 0;
+    const double seconds = open != std::string::npos && rest.back() == '>' ? std::strtod(rest.c_str() + open + 1, nullptr) : 0;
     if (seconds > 0.5) trace.sleeps_in = name;
   }
   if (std::getenv("BENCH_KEEP_TRACE") == nullptr) unlink(log);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -172,10 +173,24 @@ Outcome send_and_observe(int signo, From from) {
   } else {
     pause.signal(signo);
   }
-  std::this_thread::sleep_for(100ms);
+  // Settled: gone, stopped, or asleep again with nothing pending (the signal was
+  // dropped at sending, or dequeued and handled). No fixed sleep: load cannot fool it.
+  auto nothing_pending = [&] {
+    return status_field(pause.pid(), "SigPnd") == "0000000000000000" &&
+           status_field(pause.pid(), "ShdPnd") == "0000000000000000";
+  };
+  std::optional<char> state;
+  const bool settled = eventually(
+      [&] {
+        if (!pause.running()) return true;
+        const auto info = process_info(pause.pid());
+        state = info ? std::optional<char>(info->state) : std::nullopt;
+        return state == 'T' || (state == 'S' && nothing_pending());
+      },
+      10s);
+  if (!settled) return Outcome::kKilled;  // reported as a mismatch unless expected
   if (pause.running()) {
-    const auto info = process_info(pause.pid());
-    if (info && info->state == 'T') {
+    if (state == 'T') {
       pause.signal(SIGCONT);
       return Outcome::kStopped;
     }

@@ -72,13 +72,23 @@ std::vector<std::string> Binary::command(const std::vector<std::string>& args) c
 
 namespace {
 
-[[noreturn]] void exec_or_die(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  argv.reserve(command.size() + 1);
-  std::transform(command.begin(), command.end(), std::back_inserter(argv),
+std::vector<char*> c_strings(const std::vector<std::string>& words) {
+  std::vector<char*> pointers;
+  pointers.reserve(words.size() + 1);
+  std::transform(words.begin(), words.end(), std::back_inserter(pointers),
                  [](const std::string& word) { return const_cast<char*>(word.c_str()); });
-  argv.push_back(nullptr);
-  execvp(argv[0], argv.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+[[noreturn]] void exec_or_die(const std::vector<std::string>& command, const std::vector<std::string>& env) {
+  std::vector<char*> argv = c_strings(command);
+  if (env.empty()) {
+    execvp(argv[0], argv.data());
+  } else {
+    std::vector<char*> envp = c_strings(env);
+    execvpe(argv[0], argv.data(), envp.data());
+  }
   const std::string message = "cannot exec " + command[0] + ": " + std::strerror(errno) + "\n";
   (void)!write(STDERR_FILENO, message.data(), message.size());
   _exit(127);
@@ -129,7 +139,7 @@ Pause Pause::start(const Binary& binary, const StartOptions& options) {
     close(null);
     if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
     if (options.before_exec) options.before_exec();
-    exec_or_die(command);
+    exec_or_die(command, options.env);
   }
   close(out_pipe[1]);
   close(err_pipe[1]);

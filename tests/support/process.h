@@ -30,6 +30,7 @@ struct StartOptions {
   std::vector<std::string> args;
   bool as_pid1 = false;                    // in a fresh PID namespace (needs root)
   std::string cwd;                         // empty: the test's own
+  std::vector<std::string> env;            // empty: the test's own environment
   std::function<void()> before_exec;       // runs in the child, just before execve
 };
 
