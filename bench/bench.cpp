@@ -184,6 +184,19 @@ Memory memory_of(pid_t pid) {
           static_cast<double>(kb_field(pid, "status", "RssAnon")), static_cast<double>(kb_field(pid, "status", "RssFile"))};
 }
 
+// One instance alone, median of 9: where the kernel's randomly placed stack top
+// falls decides whether arguments and environment straddle one page or two.
+Memory memory_alone(const Candidate& candidate) {
+  std::vector<double> rss, pss;
+  for (int i = 0; i < 9; ++i) {
+    Pause pid1 = start_asleep(candidate);
+    const Memory one = memory_of(pid1.pid());
+    rss.push_back(one.rss);
+    pss.push_back(one.pss);
+  }
+  return {median(rss), median(pss), 0, 0};
+}
+
 // Average over `count` instances alive at once: shared file pages are split between them.
 Memory memory_at_scale(const Candidate& candidate, int count) {
   std::vector<Pause> pods;
@@ -218,21 +231,7 @@ Storm orphan_storm(const Candidate& candidate, int count) {
     }
   });
   const auto t0 = Clock::now();
-  const int made = run_in_pid_namespace_of(
-      pid1.pid(),
-      [count] {
-        for (int i = 0; i < count; ++i) {
-          const pid_t parent = fork();
-          if (parent < 0) return 1;
-          if (parent == 0) {
-            if (fork() == 0) _exit(0);  // the orphan
-            _exit(0);
-          }
-          waitpid(parent, nullptr, 0);
-        }
-        return 0;
-      },
-      600s);
+  const int made = make_orphans(pid1.pid(), count);
   storm.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   std::this_thread::sleep_for(1s);
   storming = false;
@@ -245,18 +244,7 @@ Storm orphan_storm(const Candidate& candidate, int count) {
 int simultaneous_exits(const Candidate& candidate) {
   Pause pid1 = start_asleep(candidate);
   int release[2];
-  if (pipe(release) != 0) return -1;
-  run_in_pid_namespace_of(pid1.pid(), [&] {
-    close(release[1]);
-    for (int i = 0; i < 200; ++i) {
-      if (fork() == 0) {
-        char byte;
-        (void)!read(release[0], &byte, 1);
-        _exit(0);
-      }
-    }
-    return 0;
-  });
+  if (pipe(release) != 0 || make_blocked_orphans(pid1.pid(), 200, release) != 0) return -1;
   close(release[1]);
   close(release[0]);
   std::this_thread::sleep_for(1s);
@@ -390,10 +378,8 @@ int run(const Options& options, const std::string& self) {
     }
   }
   for (size_t i = 0; i < peers.size(); ++i) {
-    Pause pid1 = start_asleep(peers[i]);
-    std::this_thread::sleep_for(100ms);
     progress("memory of " + peers[i].name);
-    rows[i].one = memory_of(pid1.pid());
+    rows[i].one = memory_alone(peers[i]);
     rows[i].at_scale = memory_at_scale(peers[i], 50);
     for (const int count : options.orphan_storms) {
       progress(std::to_string(count) + " orphans under " + peers[i].name);
@@ -430,8 +416,8 @@ int run(const Options& options, const std::string& self) {
     const bool same = std::all_of(r.stop_statuses.begin(), r.stop_statuses.end(), [&](int s) { return s == r.stop_statuses[0]; });
     return same ? std::to_string(r.stop_statuses[0]) : std::string("varies");
   });
-  row("VmRSS, one instance (kB)", [](const Row& r) { return fixed(r.one.rss, 0); });
-  row("Pss, one instance (kB)", [](const Row& r) { return fixed(r.one.pss, 0); });
+  row("VmRSS, one instance, median of 9 (kB)", [](const Row& r) { return fixed(r.one.rss, 0); });
+  row("Pss, one instance, median of 9 (kB)", [](const Row& r) { return fixed(r.one.pss, 0); });
   row("per pod at 50 instances: Pss (kB)", [](const Row& r) { return fixed(r.at_scale.pss, 1); });
   row("per pod at 50 instances: RssAnon (kB)", [](const Row& r) { return fixed(r.at_scale.anon, 1); });
   row("per pod at 50 instances: RssFile (kB)", [](const Row& r) { return fixed(r.at_scale.file, 1); });

@@ -26,25 +26,6 @@ class Pid1 : public ::testing::Test {
     ASSERT_TRUE(pause_->wait_asleep()) << "pause did not reach its sleep";
   }
 
-  // Creates `count` orphans in pause's namespace, each blocked until `release`
-  // is closed; returns once their parent has exited.
-  void make_blocked_orphans(int count, int release[2]) {
-    const int made = run_in_pid_namespace_of(pause_->pid(), [&] {
-      close(release[1]);
-      for (int i = 0; i < count; ++i) {
-        const pid_t orphan = fork();
-        if (orphan < 0) return 1;
-        if (orphan == 0) {
-          char byte;
-          (void)!read(release[0], &byte, 1);
-          _exit(0);
-        }
-      }
-      return 0;
-    });
-    ASSERT_EQ(made, 0) << "could not create the orphans";
-  }
-
   void expect_clean_exit_on_sigterm() {
     pause_->signal(SIGTERM);
     const auto status = pause_->wait_exit();
@@ -99,7 +80,7 @@ TEST_F(Pid1, ReapsTwoHundredOrphansExitingAtTheSameInstant) {
   // All blocked on one pipe, released together: their SIGCHLDs coalesce.
   int release[2];
   ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
-  make_blocked_orphans(200, release);
+  ASSERT_EQ(make_blocked_orphans(pause_->pid(), 200, release), 0) << "could not create the orphans";
   expect_all_reaped(200, release);
   expect_clean_exit_on_sigterm();
 }

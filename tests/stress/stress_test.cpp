@@ -40,25 +40,6 @@ void expect_exit_zero_on_sigterm(Pause& pause) {
   EXPECT_EQ(WEXITSTATUS(*status), 0);
 }
 
-// `count` orphans inside pause's namespace, each left by a parent that exits at once.
-int make_orphans(pid_t pause_pid, int count) {
-  return run_in_pid_namespace_of(
-      pause_pid,
-      [count] {
-        for (int i = 0; i < count; ++i) {
-          const pid_t parent = fork();
-          if (parent < 0) return 1;
-          if (parent == 0) {
-            if (fork() == 0) _exit(0);
-            _exit(0);
-          }
-          waitpid(parent, nullptr, 0);
-        }
-        return 0;
-      },
-      600s);
-}
-
 TEST(Stress, HundredThousandOrphansInBurstsLeaveNoZombieAndNoGrowth) {
   PAUSE_REQUIRE_ROOT();
   Pause pause = start_pid1();
@@ -116,19 +97,7 @@ TEST(Stress, StopAndContinueOfPauseAndOfItsChildren) {
   Pause pause = start_pid1();
   int release[2];
   ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
-  ASSERT_EQ(run_in_pid_namespace_of(pause.pid(),
-                                    [&] {
-                                      close(release[1]);
-                                      for (int i = 0; i < 20; ++i) {
-                                        if (fork() == 0) {
-                                          char byte;
-                                          (void)!read(release[0], &byte, 1);
-                                          _exit(0);
-                                        }
-                                      }
-                                      return 0;
-                                    }),
-            0);
+  ASSERT_EQ(make_blocked_orphans(pause.pid(), 20, release), 0);
   auto children = children_of(pause.pid());
   ASSERT_EQ(children.size(), 20U);
   const std::string switches_before = status_field(pause.pid(), "voluntary_ctxt_switches");

@@ -243,6 +243,40 @@ int run_in_pid_namespace_of(pid_t member, const std::function<int()>& body, Mill
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int make_orphans(pid_t member, int count) {
+  return run_in_pid_namespace_of(
+      member,
+      [count] {
+        for (int i = 0; i < count; ++i) {
+          const pid_t parent = fork();
+          if (parent < 0) return 1;
+          if (parent == 0) {
+            if (fork() == 0) _exit(0);  // the orphan
+            _exit(0);
+          }
+          waitpid(parent, nullptr, 0);
+        }
+        return 0;
+      },
+      600s);
+}
+
+int make_blocked_orphans(pid_t member, int count, const int release[2]) {
+  return run_in_pid_namespace_of(member, [count, release] {
+    close(release[1]);
+    for (int i = 0; i < count; ++i) {
+      const pid_t orphan = fork();
+      if (orphan < 0) return 1;
+      if (orphan == 0) {
+        char byte;
+        (void)!read(release[0], &byte, 1);
+        _exit(0);
+      }
+    }
+    return 0;
+  });
+}
+
 std::optional<ProcessInfo> process_info(pid_t pid) {
   const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
   // The command name may hold spaces and parentheses: fields resume after the last ')'.

@@ -74,6 +74,13 @@ class Pause {
 // returns. Returns the body's exit code, or -1 if it did not finish in time.
 int run_in_pid_namespace_of(pid_t member, const std::function<int()>& body, Millis timeout = 30s);
 
+// Orphans in the PID namespace of `member` (the grandchild that made them has
+// exited), for pause to adopt. Both return 0 once made, non-zero otherwise.
+// make_orphans: each exits at once, left by a parent that exited before it.
+int make_orphans(pid_t member, int count);
+// make_blocked_orphans: each blocks until the write end of `release` is closed.
+int make_blocked_orphans(pid_t member, int count, const int release[2]);
+
 // Process facts from /proc (host view).
 struct ProcessInfo {
   pid_t pid;
