@@ -16,7 +16,7 @@ if ! apt-get source --download-only musl >fetch.log 2>&1; then
 fi
 dpkg-source --no-check -x musl_*.dsc src >/dev/null
 cd src
-./configure --target="$triple" CROSS_COMPILE="$triple-" --prefix="$prefix" --disable-shared >/dev/null
-make -j"$(nproc)" >/dev/null
-make install >/dev/null
+# musl's own sources warn under GCC 12; show the log only if the build fails.
+{ ./configure --target="$triple" CROSS_COMPILE="$triple-" --prefix="$prefix" --disable-shared \
+    && make -j"$(nproc)" && make install; } >build.log 2>&1 || { tail -30 build.log >&2; exit 1; }
 echo "musl for $triple installed in $prefix"
