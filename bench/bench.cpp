@@ -187,7 +187,8 @@ Memory memory_of(pid_t pid) {
 // One instance alone, median of 9: where the kernel's randomly placed stack top
 // falls decides whether arguments and environment straddle one page or two.
 Memory memory_alone(const Candidate& candidate) {
-  std::vector<double> rss, pss;
+  std::vector<double> rss;
+  std::vector<double> pss;
   for (int i = 0; i < 9; ++i) {
     Pause pid1 = start_asleep(candidate);
     const Memory one = memory_of(pid1.pid());

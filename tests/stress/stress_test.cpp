@@ -135,7 +135,9 @@ const char* name_of(Outcome outcome) {
 enum class From { kInsideNamespace, kParentNamespace, kNotPid1 };
 
 Outcome send_and_observe(int signo, From from) {
-  Pause pause = Pause::start(kPause, {.as_pid1 = from != From::kNotPid1});
+  // Its own process group, whose parent (this test) is in another group of the
+  // same session: not orphaned, so SIGTSTP/SIGTTIN/SIGTTOU are not discarded.
+  Pause pause = Pause::start(kPause, {.as_pid1 = from != From::kNotPid1, .before_exec = [] { setpgid(0, 0); }});
   if (!pause.wait_asleep()) return Outcome::kKilled;
   if (from == From::kInsideNamespace) {
     run_in_pid_namespace_of(pause.pid(), [signo] { return kill(1, signo); });

@@ -57,6 +57,8 @@ infra_stop() {
   local report
   report=$(ctr tasks rm pod 2>&1)
   STOP_STATUS=$(grep -o 'exit code [0-9]*' <<<"$report" | grep -o '[0-9]*$' || echo 0)
+  # The shim writes the log on its own: give it a moment to land.
+  wait_for 5 grep -q . "$state/pause.log" || true
   STOP_LOG=$(cat "$state/pause.log")
   ctr containers rm pod
 }
