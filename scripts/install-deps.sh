@@ -36,7 +36,7 @@ else
     packages+=("${more[@]}")
   done
   packages+=(
-    git
+    git procps
     # tests: GoogleTest, qemu-user for the foreign binaries, static analysis
     libgtest-dev libgmock-dev qemu-user-static binfmt-support clang-tidy cppcheck
     # images and the end-to-end runtimes

@@ -22,15 +22,10 @@ busybox_rootfs() {  # busybox_rootfs <dir>: a FROM-scratch rootfs with Debian's 
   echo 'root:x:0:0:root:/:/bin/sh' >"$1/etc/passwd"
 }
 
-# Direct children of a host pid, and those that are zombies.
-children_of() { awk -v parent="$1" '$4 == parent { print $1 }' /proc/[0-9]*/stat 2>/dev/null; }
-zombies_of() {
-  local pid count=0
-  for pid in $(children_of "$1"); do
-    [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = Z ] && count=$((count + 1))
-  done
-  echo "$count"
-}
+# Direct children of a host pid, and how many of them are zombies (ps copes
+# with processes that vanish while it reads /proc; a glob over it does not).
+children_of() { ps -e -o pid= -o ppid= | awk -v parent="$1" '$2 == parent { print $1 }'; }
+zombies_of() { ps -e -o ppid= -o stat= | awk -v parent="$1" '$1 == parent && $2 ~ /^Z/ { n++ } END { print n + 0 }'; }
 ns_of() { readlink "/proc/$1/ns/$2"; }
 free_port() { echo $((20000 + RANDOM % 20000)); }
 host_can_connect() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }

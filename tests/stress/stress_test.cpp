@@ -135,9 +135,14 @@ const char* name_of(Outcome outcome) {
 enum class From { kInsideNamespace, kParentNamespace, kNotPid1 };
 
 Outcome send_and_observe(int signo, From from) {
-  // Its own process group, whose parent (this test) is in another group of the
-  // same session: not orphaned, so SIGTSTP/SIGTTIN/SIGTTOU are not discarded.
-  Pause pause = Pause::start(kPause, {.as_pid1 = from != From::kNotPid1, .before_exec = [] { setpgid(0, 0); }});
+  // What pause itself makes of each signal, whoever runs the test: default
+  // dispositions (a SIG_IGN inherited from the caller would survive execve), and
+  // a process group of its own whose parent (this test) is in another group of
+  // the same session, so not orphaned: SIGTSTP/SIGTTIN/SIGTTOU are not discarded.
+  Pause pause = Pause::start(kPause, {.as_pid1 = from != From::kNotPid1, .before_exec = [] {
+                                        for (int each = 1; each <= 64; ++each) (void)signal(each, SIG_DFL);
+                                        setpgid(0, 0);
+                                      }});
   if (!pause.wait_asleep()) return Outcome::kKilled;
   if (from == From::kInsideNamespace) {
     run_in_pid_namespace_of(pause.pid(), [signo] { return kill(1, signo); });
