@@ -2,12 +2,15 @@
 // pod's whole life (label stress).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -134,13 +137,25 @@ const char* name_of(Outcome outcome) {
 
 enum class From { kInsideNamespace, kParentNamespace, kNotPid1 };
 
+// SIG_DFL for every signal, through the raw syscall: glibc's sigaction refuses
+// its internal signals 32 and 33, which a caller may well have left ignored.
+// An all-zero kernel sigaction (handler, flags, restorer, mask) is SIG_DFL on
+// every architecture, whatever the order of its fields.
+constexpr std::size_t kKernelSigsetBytes = 64 / 8;  // _NSIG / 8
+void reset_all_dispositions() {
+  const std::uint64_t default_action[4] = {};  // at least as large as the kernel struct
+  for (int each = 1; each <= 64; ++each) {
+    (void)syscall(SYS_rt_sigaction, each, default_action, nullptr, kKernelSigsetBytes);
+  }
+}
+
 Outcome send_and_observe(int signo, From from) {
   // What pause itself makes of each signal, whoever runs the test: default
   // dispositions (a SIG_IGN inherited from the caller would survive execve), and
   // a process group of its own whose parent (this test) is in another group of
   // the same session, so not orphaned: SIGTSTP/SIGTTIN/SIGTTOU are not discarded.
   Pause pause = Pause::start(kPause, {.as_pid1 = from != From::kNotPid1, .before_exec = [] {
-                                        for (int each = 1; each <= 64; ++each) (void)signal(each, SIG_DFL);
+                                        reset_all_dispositions();
                                         setpgid(0, 0);
                                       }});
   if (!pause.wait_asleep()) return Outcome::kKilled;
