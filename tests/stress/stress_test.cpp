@@ -35,6 +35,16 @@ Pause start_pid1() {
   return pause;
 }
 
+// One second after a storm: no zombie left, and pause's memory within a page
+// of what it was before.
+void expect_no_zombie_and_flat_rss(Pause& pause, long rss_before, const char* storm) {
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(count_zombies_of(pause.pid()), 0);
+  const long rss_after = vm_rss_kb(pause.pid());
+  std::cout << storm << ": VmRSS " << rss_before << " kB before, " << rss_after << " kB after\n";
+  EXPECT_LE(rss_after - rss_before, kPageKb);
+}
+
 void expect_exit_zero_on_sigterm(Pause& pause) {
   pause.signal(SIGTERM);
   const auto status = pause.wait_exit();
@@ -48,11 +58,7 @@ TEST(Stress, HundredThousandOrphansInBurstsLeaveNoZombieAndNoGrowth) {
   Pause pause = start_pid1();
   const long rss_before = vm_rss_kb(pause.pid());
   for (int burst = 0; burst < 100; ++burst) ASSERT_EQ(make_orphans(pause.pid(), 1000), 0) << "burst " << burst;
-  std::this_thread::sleep_for(1s);
-  EXPECT_EQ(count_zombies_of(pause.pid()), 0);
-  const long rss_after = vm_rss_kb(pause.pid());
-  std::cout << "100,000 orphans: VmRSS " << rss_before << " kB before, " << rss_after << " kB after\n";
-  EXPECT_LE(rss_after - rss_before, kPageKb);
+  expect_no_zombie_and_flat_rss(pause, rss_before, "100,000 orphans");
   expect_exit_zero_on_sigterm(pause);
 }
 
@@ -85,11 +91,7 @@ TEST(Stress, MillionMixedSignalsWhileOrphansExit) {
   ASSERT_EQ(orphans, 0);
   EXPECT_EQ(sent.load(), 1'000'000);
   ASSERT_TRUE(pause.running()) << "the storm ended pause";
-  std::this_thread::sleep_for(1s);
-  EXPECT_EQ(count_zombies_of(pause.pid()), 0);
-  const long rss_after = vm_rss_kb(pause.pid());
-  std::cout << "1,000,000 signals + 5,000 orphans: VmRSS " << rss_before << " kB before, " << rss_after << " kB after\n";
-  EXPECT_LE(rss_after - rss_before, kPageKb);
+  expect_no_zombie_and_flat_rss(pause, rss_before, "1,000,000 signals + 5,000 orphans");
   expect_exit_zero_on_sigterm(pause);
 }
 
