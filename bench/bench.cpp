@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -96,21 +97,10 @@ long file_size(const std::string& path) {
   return stat(path.c_str(), &file) == 0 ? static_cast<long>(file.st_size) : -1;
 }
 
-// A value in kB from /proc/PID/<file> ("Key:   123 kB").
-long kb_field(pid_t pid, const std::string& file, const std::string& key) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.compare(0, key.size() + 1, key + ":") == 0) return std::stol(line.substr(key.size() + 1));
-  }
-  return -1;
-}
-
-long syscall_number(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/syscall");
-  std::string first;
-  in >> first;
-  return first.empty() || first == "running" ? -1 : std::stol(first);
+// A value in kB from /proc/PID/<file> ("Key:   123 kB"), -1 if absent.
+double kb_field(pid_t pid, const std::string& file, const std::string& key) {
+  const std::string value = proc_field(pid, file, key);
+  return value.empty() ? -1 : std::stod(value);
 }
 
 double median(std::vector<double> values) {
@@ -130,7 +120,7 @@ StartOptions as_pid1(const Candidate& candidate) {
 
 bool asleep(const Candidate& candidate, pid_t pid) {
   const auto info = process_info(pid);
-  return info && info->state == 'S' && syscall_number(pid) == candidate.sleep_nr;
+  return info && info->state == 'S' && current_syscall(pid) == candidate.sleep_nr;
 }
 
 // Started as PID 1 of a fresh PID namespace, and asleep.
@@ -144,7 +134,7 @@ Pause start_asleep(const Candidate& candidate) {
 long sleeping_syscall(const Candidate& candidate) {
   Pause pid1 = Pause::start(candidate.binary, as_pid1(candidate));
   std::this_thread::sleep_for(300ms);
-  return syscall_number(pid1.pid());
+  return current_syscall(pid1.pid());
 }
 
 // From just before fork until /proc says it sleeps in that syscall (busy polling).
@@ -180,8 +170,8 @@ struct Memory {
 };
 
 Memory memory_of(pid_t pid) {
-  return {static_cast<double>(kb_field(pid, "status", "VmRSS")), static_cast<double>(kb_field(pid, "smaps_rollup", "Pss")),
-          static_cast<double>(kb_field(pid, "status", "RssAnon")), static_cast<double>(kb_field(pid, "status", "RssFile"))};
+  return {kb_field(pid, "status", "VmRSS"), kb_field(pid, "smaps_rollup", "Pss"), kb_field(pid, "status", "RssAnon"),
+          kb_field(pid, "status", "RssFile")};
 }
 
 // One instance alone, median of 9: where the kernel's randomly placed stack top
@@ -224,7 +214,7 @@ struct Storm {
 Storm orphan_storm(const Candidate& candidate, int count) {
   Pause pid1 = start_asleep(candidate);
   Storm storm;
-  bool storming = true;
+  std::atomic<bool> storming{true};
   std::thread watcher([&] {
     while (storming) {
       storm.max_zombies = std::max(storm.max_zombies, count_zombies_of(pid1.pid()));
@@ -260,17 +250,11 @@ struct Idle {
 Idle idle(const Candidate& candidate, int seconds) {
   Pause pid1 = start_asleep(candidate);
   std::this_thread::sleep_for(200ms);
-  auto sample = [&] {
-    std::ifstream schedstat("/proc/" + std::to_string(pid1.pid()) + "/schedstat");
-    double on_cpu_ns = 0;
-    schedstat >> on_cpu_ns;
-    return std::pair{on_cpu_ns, kb_field(pid1.pid(), "status", "voluntary_ctxt_switches") +
-                                    kb_field(pid1.pid(), "status", "nonvoluntary_ctxt_switches")};
-  };
-  const auto before = sample();
+  const Activity before = activity_of(pid1.pid());
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  const auto after = sample();
-  return {(after.first - before.first) / 1e6, after.second - before.second};
+  const Activity after = activity_of(pid1.pid());
+  return {static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e6,
+          static_cast<long>(after.context_switches - before.context_switches)};
 }
 
 // Syscalls from execve until the one it sleeps in, traced with strace (-T: time

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -99,31 +98,6 @@ TEST_F(Pid1, StraySignalsFromInsideTheNamespaceLeaveItRunning) {
 }
 
 TEST_F(Pid1, SigtermFromOutsideExitsZero) { expect_clean_exit_on_sigterm(); }
-
-struct Activity {
-  unsigned long long cpu_ns = 0;
-  unsigned long long context_switches = 0;
-};
-
-// Summed over all threads (qemu-user has a helper thread of its own).
-Activity activity_of(pid_t pid) {
-  Activity total;
-  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task/";
-  for (const auto& tid : list_directory(task_dir)) {
-    std::ifstream schedstat(task_dir + tid + "/schedstat");
-    unsigned long long on_cpu = 0;
-    schedstat >> on_cpu;
-    total.cpu_ns += on_cpu;
-    std::ifstream status(task_dir + tid + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
-        total.context_switches += std::stoull(line.substr(line.find(':') + 1));
-      }
-    }
-  }
-  return total;
-}
 
 TEST_F(Pid1, IdleForTwoSecondsUsesNoCpuAndNeverWakes) {
   std::this_thread::sleep_for(100ms);  // let start-up settle

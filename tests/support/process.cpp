@@ -168,11 +168,7 @@ bool Pause::wait_asleep(Millis timeout) const {
   return eventually(
       [this] {
         const auto info = process_info(pid_);
-        if (!info || info->state != 'S') return false;
-        const std::string syscall = read_file("/proc/" + std::to_string(pid_) + "/syscall");
-        char* end = nullptr;
-        const long number = std::strtol(syscall.c_str(), &end, 10);
-        return end != syscall.c_str() && is_sleeping_syscall(number);
+        return info && info->state == 'S' && is_sleeping_syscall(current_syscall(pid_));
       },
       timeout);
 }
@@ -309,8 +305,8 @@ int count_zombies_of(pid_t parent) {
   return static_cast<int>(std::count_if(children.begin(), children.end(), [](const ProcessInfo& child) { return child.state == 'Z'; }));
 }
 
-std::string status_field(pid_t pid, const std::string& key) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+std::string proc_field(pid_t pid, const std::string& file, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
   std::string line;
   while (std::getline(in, line)) {
     if (line.compare(0, key.size() + 1, key + ":") == 0) {
@@ -319,6 +315,32 @@ std::string status_field(pid_t pid, const std::string& key) {
     }
   }
   return "";
+}
+
+long current_syscall(pid_t pid) {
+  const std::string syscall = read_file("/proc/" + std::to_string(pid) + "/syscall");
+  char* end = nullptr;
+  const long number = std::strtol(syscall.c_str(), &end, 10);
+  return end == syscall.c_str() ? -1 : number;
+}
+
+Activity activity_of(pid_t pid) {
+  Activity total;
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task/";
+  for (const auto& tid : list_directory(task_dir)) {
+    std::ifstream schedstat(task_dir + tid + "/schedstat");
+    unsigned long long on_cpu = 0;
+    schedstat >> on_cpu;
+    total.cpu_ns += on_cpu;
+    std::ifstream status(task_dir + tid + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
+        total.context_switches += std::stoull(line.substr(line.find(':') + 1));
+      }
+    }
+  }
+  return total;
 }
 
 std::vector<std::string> list_directory(const std::string& path) {

@@ -90,7 +90,18 @@ struct ProcessInfo {
 std::vector<ProcessInfo> children_of(pid_t parent);
 int count_zombies_of(pid_t parent);
 std::optional<ProcessInfo> process_info(pid_t pid);
-std::string status_field(pid_t pid, const std::string& key);  // from /proc/PID/status
+// The value of "Key:   value" in /proc/PID/<file> (status, smaps_rollup), or empty.
+std::string proc_field(pid_t pid, const std::string& file, const std::string& key);
+inline std::string status_field(pid_t pid, const std::string& key) { return proc_field(pid, "status", key); }
+// The number of the syscall it is blocked in (/proc/PID/syscall), -1 if running or gone.
+long current_syscall(pid_t pid);
+// CPU time and context switches so far, summed over all threads (qemu-user has
+// a helper thread of its own): a sleeping process adds to neither.
+struct Activity {
+  unsigned long long cpu_ns = 0;
+  unsigned long long context_switches = 0;
+};
+Activity activity_of(pid_t pid);
 std::vector<std::string> list_directory(const std::string& path);  // without . and ..
 std::vector<std::string> open_fds(pid_t pid);
 std::string read_link(const std::string& path);
