@@ -40,7 +40,7 @@ else
     # tests: GoogleTest, qemu-user for the foreign binaries, static analysis
     libgtest-dev libgmock-dev qemu-user-static binfmt-support clang-tidy cppcheck
     # images and the end-to-end runtimes
-    buildah podman skopeo umoci runc crun containerd docker.io busybox-static debootstrap
+    buildah podman skopeo umoci runc crun containerd docker.io busybox-static debootstrap seccomp
     # benchmark peers and tools
     catatonit tini strace
   )
