@@ -16,5 +16,6 @@ id=seccomp-negative-$$
 on_exit "$runtime delete --force $id >/dev/null 2>&1"
 status=0
 timeout 20 "$runtime" run --bundle "$work/pause" "$id" </dev/null >"$work/out" 2>"$work/err" || status=$?
+[ "$status" = 42 ] || cat "$work/err" >&2  # what the runtime or pause said instead
 expect_eq "exit status of pause when the filter refuses its sleep" 42 "$status"
 expect_eq "its message" "Error: infinite loop terminated" "$(cat "$work/err")"
