@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "support/process.h"
 
@@ -55,10 +58,35 @@ TEST_P(HelpFlag, PrintsUsageAndExitsZero) {
 }
 INSTANTIATE_TEST_SUITE_P(Flags, HelpFlag, ::testing::Values("-h", "--help"));
 
-TEST(Behaviour, VersionFlagWinsOverEarlierUnknownArguments) {
-  Pause pause = Pause::start(kPause, {.args = {"--unknown", "-v"}});
+// -v wins wherever it stands, over -h and over arguments that would be noted.
+class VersionAnywhere : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(VersionAnywhere, PrintsOnlyTheVersion) {
+  Pause pause = Pause::start(kPause, {.args = GetParam()});
   expect_clean_exit(pause);
   EXPECT_EQ(pause.out(), std::string("pause v") + PAUSE_EXPECTED_VERSION + "\n");
+  EXPECT_EQ(pause.err(), "");
+}
+INSTANTIATE_TEST_SUITE_P(Positions, VersionAnywhere,
+                         ::testing::Values(std::vector<std::string>{"--unknown", "-v"},
+                                           std::vector<std::string>{"-h", "-v"},
+                                           std::vector<std::string>{"foo", "--help", "bar", "-V"},
+                                           std::vector<std::string>{"--version", "-h"}));
+
+TEST(Behaviour, HelpWinsOverArgumentsThatWouldBeNoted) {
+  Pause pause = Pause::start(kPause, {.args = {"foo", "-h"}});
+  expect_clean_exit(pause);
+  EXPECT_EQ(pause.out().rfind("Usage: pause", 0), 0U) << pause.out();
+  EXPECT_EQ(pause.err(), "");
+}
+
+TEST(Behaviour, LongIgnoredArgumentIsShownCut) {
+  const std::string long_argument(5000, 'x');
+  Pause pause = start_asleep({.args = {long_argument}});
+  pause.signal(SIGTERM);
+  expect_clean_exit(pause);
+  EXPECT_EQ(pause.err(), "pause: ignoring argument: " + long_argument.substr(0, 1024) + "...\n" + kWarning +
+                             "Shutting down, got signal: Terminated\n");
 }
 
 TEST(Behaviour, UnknownArgumentsAreNotedAndIgnored) {
@@ -85,38 +113,6 @@ TEST(Behaviour, SigintPrintsInterruptAndExitsZero) {
   pause.signal(SIGINT);
   expect_clean_exit(pause);
   EXPECT_EQ(pause.err(), kWarning + "Shutting down, got signal: Interrupt\n");
-}
-
-// The signal mask survives execve. A SIGTERM that is blocked and pending when
-// pause starts must still reach the handler, not the default action, and not
-// be left blocked forever.
-TEST(Behaviour, SigtermPendingAtStartIsHandledCleanly) {
-  Pause pause = Pause::start(kPause, {.before_exec = [] {
-                                        sigset_t term;
-                                        sigemptyset(&term);
-                                        sigaddset(&term, SIGTERM);
-                                        sigprocmask(SIG_BLOCK, &term, nullptr);
-                                        (void)raise(SIGTERM);
-                                      }});
-  expect_clean_exit(pause);
-  EXPECT_NE(pause.err().find("Shutting down, got signal: Terminated\n"), std::string::npos) << pause.err();
-}
-
-TEST(Behaviour, HoldsNoInheritedDescriptorAndNoWorkingDirectory) {
-  char scratch[] = "/tmp/pause-cwd-XXXXXX";
-  ASSERT_NE(mkdtemp(scratch), nullptr);
-  Pause pause = start_asleep({.cwd = scratch, .before_exec = [] {
-                                int leaked[2];
-                                (void)!pipe(leaked);  // no O_CLOEXEC: survives execve
-                                (void)!open("/", O_RDONLY | O_DIRECTORY);
-                              }});
-  const auto fds = open_fds(pause.pid());
-  const std::string cwd = read_link("/proc/" + std::to_string(pause.pid()) + "/cwd");
-  pause.signal(SIGTERM);
-  expect_clean_exit(pause);
-  rmdir(scratch);
-  EXPECT_EQ(fds, (std::vector<std::string>{"0", "1", "2"}));
-  EXPECT_EQ(cwd, "/");
 }
 
 // Not PID 1, pause makes itself a child subreaper: the orphans of its
@@ -168,6 +164,20 @@ TEST(Behaviour, AsSubreaperReapsOrphansOfItsDescendants) {
   pause.signal(SIGTERM);
   expect_clean_exit(pause);
 }
+
+#ifdef PAUSE_SANITIZED
+// This suite must test the sanitized build whatever PAUSE_BIN says: the
+// process it runs has AddressSanitizer's runtime mapped.
+TEST(Sanitized, RunsTheSanitizedBuild) {
+  Pause pause = start_asleep();
+  std::ifstream maps("/proc/" + std::to_string(pause.pid()) + "/maps");
+  std::stringstream text;
+  text << maps.rdbuf();
+  EXPECT_NE(text.str().find("libasan"), std::string::npos) << kPause.path << " is not the sanitized build";
+  pause.signal(SIGTERM);
+  expect_clean_exit(pause);
+}
+#endif
 
 }  // namespace
 }  // namespace pausetest

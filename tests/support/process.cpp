@@ -3,6 +3,10 @@
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -56,10 +60,14 @@ std::string emulator_for(const std::string& path) {
 }  // namespace
 
 Binary Binary::from_environment() {
+#ifdef PAUSE_PINNED_BIN
+  return Binary{PAUSE_DEFAULT_BIN, emulator_for(PAUSE_DEFAULT_BIN)};
+#else
   const char* path_set = std::getenv("PAUSE_BIN");
   const std::string path = path_set != nullptr && *path_set != '\0' ? path_set : PAUSE_DEFAULT_BIN;
   const char* emulator = std::getenv("PAUSE_EMULATOR");
   return Binary{path, emulator != nullptr ? emulator : emulator_for(path)};
+#endif
 }
 
 std::vector<std::string> Binary::command(const std::vector<std::string>& args) const {
@@ -128,6 +136,9 @@ Pause Pause::start(const Binary& binary, const StartOptions& options) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) std::abort();
+  // Room for a whole run's output (the argument tests write up to ~1 MB): pause
+  // drops what stderr cannot take at once, and we read only at exit.
+  for (const int fd : {out_pipe[1], err_pipe[1]}) (void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
   const std::vector<std::string> command = binary.command(options.args);
   const pid_t child = options.as_pid1 ? fork_into_new_pid_namespace() : fork();
   if (child < 0) std::abort();
@@ -243,16 +254,20 @@ int make_orphans(pid_t member, int count) {
   return run_in_pid_namespace_of(
       member,
       [count] {
+        int made = 0;
         for (int i = 0; i < count; ++i) {
           const pid_t parent = fork();
-          if (parent < 0) return 1;
+          if (parent < 0) break;
           if (parent == 0) {
-            if (fork() == 0) _exit(0);  // the orphan
-            _exit(0);
+            const pid_t orphan = fork();
+            if (orphan == 0) _exit(0);
+            _exit(orphan > 0 ? 0 : 1);  // leaves its child an orphan
           }
-          waitpid(parent, nullptr, 0);
+          int status = 0;
+          waitpid(parent, &status, 0);
+          if (WIFEXITED(status) && WEXITSTATUS(status) == 0) ++made;
         }
-        return 0;
+        return made == count ? 0 : 1;
       },
       600s);
 }
@@ -330,7 +345,8 @@ Activity activity_of(pid_t pid) {
   for (const auto& tid : list_directory(task_dir)) {
     std::ifstream schedstat(task_dir + tid + "/schedstat");
     unsigned long long on_cpu = 0;
-    schedstat >> on_cpu;
+    if (!(schedstat >> on_cpu)) continue;
+    ++total.tasks_read;
     total.cpu_ns += on_cpu;
     std::ifstream status(task_dir + tid + "/status");
     std::string line;
@@ -369,6 +385,61 @@ bool eventually(const std::function<bool()>& condition, Millis timeout) {
     if (condition()) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(2ms);
+  }
+}
+
+bool eventually_stable(const std::function<bool()>& condition, Millis timeout, Millis stable) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (!eventually(condition, std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()))) return false;
+    const auto settled = std::chrono::steady_clock::now() + stable;
+    bool held = true;
+    while (held && std::chrono::steady_clock::now() < settled) {
+      held = condition();
+      std::this_thread::sleep_for(2ms);
+    }
+    if (held) return true;
+  }
+}
+
+void refuse_syscall(long number, int error, std::optional<unsigned long> first_argument) {
+#if defined(__x86_64__)
+  constexpr unsigned kArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+  constexpr unsigned kArch = AUDIT_ARCH_AARCH64;
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr unsigned kArch = AUDIT_ARCH_PPC64LE;
+#else
+  // cppcheck-suppress preprocessorErrorDirective
+#error "refuse_syscall: add this arch"
+#endif
+  // The low 32 bits of args[0] (little-endian hosts only, as above).
+  constexpr unsigned kFirstArgument = offsetof(seccomp_data, args);
+  const unsigned refuse = SECCOMP_RET_ERRNO | (static_cast<unsigned>(error) & SECCOMP_RET_DATA);
+  const unsigned char argument_check = first_argument ? 2 : 0;
+  sock_filter program[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 0, static_cast<unsigned char>(3 + argument_check)),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(number), 0, static_cast<unsigned char>(1 + argument_check)),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kFirstArgument),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(first_argument.value_or(0)), 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, refuse),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog filter = {};
+  if (first_argument) {
+    filter = {static_cast<unsigned short>(std::size(program)), program};
+  } else {
+    // Without the argument check: arch, nr, refuse, allow.
+    program[4] = program[6];
+    program[5] = program[7];
+    filter = {6, program};
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) {
+    const char message[] = "refuse_syscall: cannot install the seccomp filter\n";
+    (void)!write(STDERR_FILENO, message, sizeof message - 1);
+    _exit(125);
   }
 }
 

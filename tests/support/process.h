@@ -18,7 +18,8 @@ using Millis = std::chrono::milliseconds;
 
 // Which pause to run: $PAUSE_BIN (default: the host binary of this build).
 // A binary for another architecture runs under its qemu-user emulator
-// ($PAUSE_EMULATOR, else the one its ELF header calls for).
+// ($PAUSE_EMULATOR, else the one its ELF header calls for). Built with
+// PAUSE_PINNED_BIN (the sanitized suites), always the build's own binary.
 struct Binary {
   std::string path;
   std::string emulator;  // empty: run natively
@@ -75,7 +76,8 @@ class Pause {
 int run_in_pid_namespace_of(pid_t member, const std::function<int()>& body, Millis timeout = 30s);
 
 // Orphans in the PID namespace of `member` (the grandchild that made them has
-// exited), for pause to adopt. Both return 0 once made, non-zero otherwise.
+// exited), for pause to adopt. Both return 0 once every one was made (counted),
+// non-zero otherwise.
 // make_orphans: each exits at once, left by a parent that exited before it.
 int make_orphans(pid_t member, int count);
 // make_blocked_orphans: each blocks until the write end of `release` is closed.
@@ -100,6 +102,7 @@ long current_syscall(pid_t pid);
 struct Activity {
   unsigned long long cpu_ns = 0;
   unsigned long long context_switches = 0;
+  int tasks_read = 0;  // 0: /proc/PID/task could not be read, the figures mean nothing
 };
 Activity activity_of(pid_t pid);
 std::vector<std::string> list_directory(const std::string& path);  // without . and ..
@@ -108,6 +111,14 @@ std::string read_link(const std::string& path);
 
 // Polls `condition` every few ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, Millis timeout);
+// `condition` holds, and still holds `stable` later (checked every few ms): for
+// counts that a late event could still change, such as zombies.
+bool eventually_stable(const std::function<bool()>& condition, Millis timeout, Millis stable = 500ms);
+
+// For before_exec: from now on this process (and what it execs) gets `error`
+// from syscall `number`, or only when its first argument is `first_argument`.
+// A seccomp filter on the native arch; qemu-user's own calls are filtered too.
+void refuse_syscall(long number, int error, std::optional<unsigned long> first_argument = std::nullopt);
 
 // Why root-only tests cannot run here, or empty if they can.
 std::string missing_root_privilege();
