@@ -4,29 +4,32 @@
 # call outside the allowlist succeeds and the kernel logs it (audit type 1326).
 # Calls that only happen now and then (the Go runtime of runc's init waking a
 # thread with futex) are missed by removing entries one at a time; this finds them.
-# Usage (root): sample-runtime-syscalls.sh runc|crun <image dir from tests/image/build.sh> [starts, default 300]
+# Usage (root): sample-runtime-syscalls.sh runc|crun <image dir from tests/image/build.sh> [starts, default 300] [no_new_privs: true|false]
 # Prints "count syscall" per call logged, for the process that execs /pause.
+# no_new_privs false is docker's and podman's default: runc then installs the
+# filter before it changes user, groups and capabilities, and needs more calls.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/e2e/oci/bundle.sh"
-runtime=$1 image_dir=$2 starts=${3:-300}
+runtime=$1 image_dir=$2 starts=${3:-300} no_new_privs=${4:-true}
 need_root
 need_tool "$runtime"
 need_tool scmp_sys_resolver seccomp
-work=$(mktemp -d)
-on_exit rm -rf "$work"
+scratch_dir work
 jq '.defaultAction = "SCMP_ACT_LOG"' "$top/seccomp/pause.json" >"$work/log.json"
 pause_bundle "$image_dir" "$work/bundle" "$work/log.json" >/dev/null
-jq '.process.args = ["/pause", "-v"]' "$work/bundle/config.json" >"$work/config" && mv "$work/config" "$work/bundle/config.json"
+jq --argjson nnp "$no_new_privs" '.process.args = ["/pause", "-v"] | .process.noNewPrivileges = $nnp' \
+  "$work/bundle/config.json" >"$work/config" && mv "$work/config" "$work/bundle/config.json"
 # The kernel rate-limits these log lines; lift the limit for the run only.
 ratelimit=$(cat /proc/sys/kernel/printk_ratelimit)
-on_exit "echo $ratelimit >/proc/sys/kernel/printk_ratelimit"
+restore_ratelimit() { echo "$ratelimit" >/proc/sys/kernel/printk_ratelimit; }
+on_exit restore_ratelimit
 echo 0 >/proc/sys/kernel/printk_ratelimit
 # Follow the kernel log into a file: a long run overflows the ring buffer.
 dmesg --follow >"$work/kmsg" &
 follower=$!
-on_exit "kill $follower 2>/dev/null"
+on_exit kill "$follower"
 marker="pause-seccomp-sample-$$"
 echo "$marker" >/dev/kmsg
 for i in $(seq "$starts"); do
@@ -38,4 +41,4 @@ logged=$(sed -n "/$marker/,\$p" "$work/kmsg" | grep -o 'type=1326.*' | grep -v '
 echo "$logged" | { grep -o ' syscall=[0-9]*' || true; } | cut -d= -f2 | sort -n | uniq -c | while read -r count number; do
     echo "$count $(scmp_sys_resolver "$number")"
   done
-echo "($starts starts of $runtime)"
+echo "($starts starts of $runtime, noNewPrivileges $no_new_privs)"

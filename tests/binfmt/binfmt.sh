@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # CTest fixture: lets the kernel run every foreign arch's binary through
 # qemu-user (binfmt_misc), as container runtimes need, and undoes exactly what
-# it did afterwards.
+# it did afterwards. A run killed before its cleanup leaves its state file: the
+# next setup undoes that first.
 # Usage: binfmt.sh setup|cleanup <state-file>
 . "$(dirname "$0")/../lib.sh"
 action=$1 state=$2
 status_file=/proc/sys/fs/binfmt_misc/status
+undo() {
+  [ -f "$state" ] || return 0
+  while read -r what name; do
+    case $what in
+      enabled) update-binfmts --disable "$name" ;;
+    esac
+  done <"$state"
+  if grep -qx mounted "$state"; then umount /proc/sys/fs/binfmt_misc; fi
+  rm -f "$state"
+}
 case $action in
   setup)
     need_root
     need_tool update-binfmts binfmt-support
+    if [ -f "$state" ]; then
+      echo "undoing what a run killed before its cleanup left: $(paste -sd' ' "$state")"
+      undo
+    fi
     : >"$state"
     if [ ! -e "$status_file" ]; then
       mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
@@ -27,13 +42,6 @@ case $action in
       pass "binfmt: $name"
     done ;;
   cleanup)
-    [ -f "$state" ] || exit 0
-    while read -r what name; do
-      case $what in
-        enabled) update-binfmts --disable "$name" ;;
-      esac
-    done <"$state"
-    grep -qx mounted "$state" && umount /proc/sys/fs/binfmt_misc
-    rm -f "$state"
+    undo
     pass "binfmt restored" ;;
 esac

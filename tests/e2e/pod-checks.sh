@@ -12,13 +12,15 @@
 #                            status) and STOP_LOG (what the container wrote)
 #   infra_remove             kill and remove the infra container and every app left
 # and SHARES_PID, SHARES_UTS (whether the pod shares them) and CHECKS_USER (whether the
-# runtime applies the image's USER to the infra container): true or false.
+# runtime applies the image's USER to the infra container): true or false, and
+# CONFINED (pause must run under a seccomp filter, with no effective capability
+# and NoNewPrivs as NO_NEW_PRIVS says, 1 by default), false by default.
 
 busybox_rootfs() {  # busybox_rootfs <dir>: a FROM-scratch rootfs with Debian's busybox-static
   need_tool busybox busybox-static
   mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp" "$1/etc"
   cp "$(command -v busybox)" "$1/bin/busybox"
-  for tool in sh nc ps sleep cat readlink echo ls kill true; do ln -sf busybox "$1/bin/$tool"; done
+  for tool in sh nc ps sleep cat readlink echo ls kill true id; do ln -sf busybox "$1/bin/$tool"; done
   echo 'root:x:0:0:root:/:/bin/sh' >"$1/etc/passwd"
 }
 
@@ -27,8 +29,19 @@ busybox_rootfs() {  # busybox_rootfs <dir>: a FROM-scratch rootfs with Debian's 
 children_of() { ps -e -o pid= -o ppid= | awk -v parent="$1" '$2 == parent { print $1 }'; }
 zombies_of() { ps -e -o ppid= -o stat= | awk -v parent="$1" '$1 == parent && $2 ~ /^Z/ { n++ } END { print n + 0 }'; }
 ns_of() { readlink "/proc/$1/ns/$2"; }
+
 free_port() { echo $((20000 + RANDOM % 20000)); }
 host_can_connect() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+# condition holds within $1 seconds, and still holds a second later.
+eventually_stable() {
+  local seconds=$1 i
+  shift
+  wait_for "$seconds" "$@" || return 1
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 0.1
+    "$@" || return 1
+  done
+}
 
 check_pid1_is_pause() {
   $SHARES_PID || return 0
@@ -52,6 +65,15 @@ check_pod_loopback() {
   local port reply
   port=$(free_port)
   host_can_connect "$port" && fail "port $port is already taken on the host"
+  # Positive control: the probe does connect to a listener on the host's 127.0.0.1.
+  local control
+  control=$(free_port)
+  busybox nc -ll -p "$control" -e true &
+  local listener=$!
+  on_exit kill "$listener"
+  wait_for 10 host_can_connect "$control" || fail "the probe cannot reach a listener on the host's 127.0.0.1:$control"
+  kill "$listener" && wait "$listener" 2>/dev/null || true
+  pass "positive control: the probe reaches the host's own 127.0.0.1:$control"
   app_start server sh -c "while true; do echo pod-hello | nc -l -p $port; done"
   reply=$(app_run client sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 $port </dev/null && exit 0; sleep 0.3; done; exit 1")
   expect_eq "reply from a server in another app container on 127.0.0.1" pod-hello "$reply"
@@ -69,36 +91,51 @@ check_pod_outlives_apps() {
     "$(app_run reborn readlink /proc/self/ns/net)"
 }
 
-# An app leaves an orphan behind: it must be re-parented to the pod's PID 1
-# (checked, so that the count below means something) and then reaped.
-# Sets ZOMBIES: how many zombies PID 1 has a second after the orphan exited.
+# An app leaves a long-lived orphan behind: it must be re-parented to the pod's
+# PID 1 (checked, so that what follows means something); then it is ended from
+# the host, and its zombie is left to PID 1.
+ORPHAN=""
 orphan_adopted() {
   local pid
   for pid in $(children_of "$INFRA_PID"); do
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && return 0
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && ORPHAN=$pid && return 0
   done
   return 1
 }
-zombies_after_orphan() {
-  app_start orphan-maker sh -c '(sleep 1 &); sleep 4'
-  wait_for 10 orphan_adopted || fail "the app's orphan was not re-parented to the pod's PID 1"
-  sleep 2
-  ZOMBIES=$(zombies_of "$INFRA_PID")
-  app_kill orphan-maker
+end_an_adopted_orphan() {
+  app_start orphan-maker sh -c '(sleep 100000 &); exec sleep 100000'
+  wait_for 20 orphan_adopted || fail "the app's orphan was not re-parented to the pod's PID 1"
+  pass "the app's orphan (host pid $ORPHAN) was re-parented to the pod's PID 1"
+  kill -KILL "$ORPHAN"
 }
+no_zombie_under_infra() { [ "$(zombies_of "$INFRA_PID")" = 0 ] && ! kill -0 "$ORPHAN" 2>/dev/null; }
+zombie_under_infra() { [ "$(zombies_of "$INFRA_PID")" -ge 1 ]; }
 
 check_reaping() {
   $SHARES_PID || return 0
-  zombies_after_orphan
-  expect_eq "zombies under pause after an app's orphan exited" 0 "$ZOMBIES"
+  end_an_adopted_orphan
+  eventually_stable 20 no_zombie_under_infra || fail "$(zombies_of "$INFRA_PID") zombie(s) under pause after the orphan died"
+  pass "the orphan was reaped: no zombie under pause"
+  app_kill orphan-maker
 }
 
 # Negative control: the same with a non-reaping PID 1 must leave a zombie.
 check_reaping_can_fail() {
   $SHARES_PID || return 0
-  zombies_after_orphan
-  [ "$ZOMBIES" -ge 1 ] || fail "negative control: busybox sleep as PID 1 left no zombie; the reaping check cannot fail"
-  pass "negative control: busybox sleep as PID 1 leaves $ZOMBIES zombie(s)"
+  end_an_adopted_orphan
+  eventually_stable 20 zombie_under_infra || fail "negative control: busybox sleep as PID 1 left no zombie; the reaping check cannot fail"
+  pass "negative control: busybox sleep as PID 1 leaves $(zombies_of "$INFRA_PID") zombie(s)"
+  app_kill orphan-maker
+}
+
+# The hardened scenarios: what the kernel says of the process, not what the
+# bundle asked for.
+check_confinement() {
+  ${CONFINED:-false} || return 0
+  local status=/proc/$INFRA_PID/status
+  expect_eq "pause's Seccomp (2: a filter)" 2 "$(awk '$1 == "Seccomp:" { print $2 }' "$status")"
+  expect_eq "pause's NoNewPrivs" "${NO_NEW_PRIVS:-1}" "$(awk '$1 == "NoNewPrivs:" { print $2 }' "$status")"
+  expect_eq "pause's CapEff" 0000000000000000 "$(awk '$1 == "CapEff:" { print $2 }' "$status")"
 }
 
 check_identity() {
@@ -120,6 +157,7 @@ run_pod_checks() {
   infra_remove
   infra_start pause
   check_identity
+  check_confinement
   check_pid1_is_pause
   check_namespaces
   check_pod_loopback

@@ -9,10 +9,11 @@ need_tool runc
 need_tool umoci
 need_tool skopeo
 need_tool jq
+private_mounts "$@"
 dir=$1 arch=$2
 variant=$(arch_field "$arch" 6)
-work=$(mktemp -d)
-on_exit rm -rf "$work"
+deadline 240
+scratch_dir work
 skopeo copy -q --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
   "oci:$dir/oci:$version" "oci:$work/image:pause"
 umoci unpack --image "$work/image:pause" "$work/bundle" >/dev/null
@@ -33,17 +34,16 @@ runc delete --force "$id" 2>/dev/null || true
 with_args '["/pause"]'
 runc run --bundle "$work/bundle" "$id" >"$work/out" 2>"$work/err" &
 runc_pid=$!
-asleep() {
+started_and_asleep() {
   local pid
   pid=$(runc state "$id" 2>/dev/null | jq -r 'select(.status == "running") | .pid') || return 1
-  [ -n "$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = S ]
+  [ -n "$pid" ] && asleep "$pid"
 }
-wait_for 20 asleep || fail "$arch: pause did not start and sleep: $(cat "$work/err")"
+wait_for 20 started_and_asleep || fail "$arch: pause did not start and sleep: $(cat "$work/err")"
 pid=$(runc state "$id" | jq -r .pid)
 expect_eq "$arch: runs as" "65535 65535" "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$pid/status")"
 sleep 0.3  # still alive a moment later
 runc kill "$id" TERM
-status=0
-wait "$runc_pid" || status=$?
-expect_eq "$arch: exit status after SIGTERM" 0 "$status"
+wait_bounded "$runc_pid" 20 || fail "$arch: pause did not stop within 20 s of SIGTERM"
+expect_eq "$arch: exit status after SIGTERM" 0 "$WAIT_STATUS"
 expect_eq "$arch: stderr" "Shutting down, got signal: Terminated" "$(cat "$work/err")"

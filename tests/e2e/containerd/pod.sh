@@ -1,65 +1,80 @@
 #!/usr/bin/env bash
-# containerd and ctr, as a CRI plugin uses them for a pod, with a containerd
-# this test starts (and stops) with all its state in a scratch directory:
-# `ctr images import` the OCI archive, `ctr run` the pause image (attached, in the
-# background, so that ctr reports its exit code and stderr), and app tasks that
-# join it with --with-ns network/ipc/uts/pid:/proc/PID/ns/….
+# containerd and ctr, as README documents them, with a containerd this test
+# starts (and stops) with all its state in scratch directories:
+# `ctr -n k8s.io images import` of the OCI archive (the name it gets), `ctr run`
+# of the pause image (attached, in the background, so that ctr reports its exit
+# code and stderr), and app tasks that join it with --with-ns network/ipc/uts/pid.
+# (The CRI plugin's own path, pulling by reference, is tests/e2e/cri.)
 # Usage: pod.sh <dir made by tests/image/build.sh>
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../pod-checks.sh"
-image_dir=$1
+image_dir=$(realpath "$1")
 need_root
 need_tool containerd
 need_tool ctr containerd
+private_mounts "$@"
+deadline 300
 SHARES_PID=true SHARES_UTS=true CHECKS_USER=true
-state=$(mktemp -d)
-# The shims and ctr keep sockets and fifos under /run/containerd whatever the config says.
-[ -e /run/containerd ] || on_exit 'find /run/containerd -depth -type d -empty -delete'
-ctr() { command ctr --address "$state/containerd.sock" "$@"; }
-on_exit 'rm -rf "$state"'
-on_exit '{ grep -F " $state/" /proc/mounts || true; } | awk "{ print \$2 }" | sort -r | xargs -r umount -l'
-on_exit 'kill "$containerd_pid" && wait "$containerd_pid"'
-on_exit 'for id in $(ctr containers ls -q); do ctr task rm --force "$id"; ctr containers rm "$id"; done >/dev/null 2>&1'
+scratch_dir state
+socket_dir sockets
+ctr() { CONTAINERD_NAMESPACE=k8s.io command ctr --address "$sockets/containerd.sock" "$@"; }
 
 cat >"$state/config.toml" <<CONF
 version = 2
 root = "$state/root"
-state = "$state/state"
+state = "$sockets/state"
 disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [grpc]
-  address = "$state/containerd.sock"
+  address = "$sockets/containerd.sock"
 [ttrpc]
-  address = "$state/containerd.sock.ttrpc"
+  address = "$sockets/containerd.sock.ttrpc"
 CONF
 containerd --config "$state/config.toml" >"$state/containerd.log" 2>&1 &
 containerd_pid=$!
+stop_containerd() {
+  local id
+  for id in $(ctr containers ls -q 2>/dev/null); do
+    ctr tasks rm --force "$id" >/dev/null 2>&1
+    ctr containers rm "$id" >/dev/null 2>&1
+  done
+  kill "$containerd_pid" 2>/dev/null
+  wait_bounded "$containerd_pid" 30
+  kill_processes_naming "$sockets/"  # shims that outlived it (a failed task rm)
+}
+on_exit stop_containerd
 wait_for 30 ctr version >/dev/null 2>&1 || fail "containerd did not start: $(tail -5 "$state/containerd.log")"
-ctr images import --base-name localhost/pause "$image_dir/pause.oci.tar" >/dev/null
+
+in_readme_dir "$image_dir"
+eval "$(readme_snippet ctr-import)" >/dev/null
+expect_eq "the name ctr images import gives the OCI archive" "localhost/pause:$version" "$(ctr images ls -q)"
 busybox_rootfs "$state/busybox"
 
+task_running() { [ -n "$(task_pid "$1")" ]; }
 task_pid() { ctr tasks ls | awk -v id="$1" '$1 == id && $3 == "RUNNING" { print $2 }'; }
 remove() { ctr tasks rm --force "$1" >/dev/null 2>&1 || true; ctr containers rm "$1" >/dev/null 2>&1 || true; }
 
+pause_runner=""
 infra_start() {
   if [ "$1" = pause ]; then
-    ctr run localhost/pause:"$version" pod </dev/null >"$state/pause.out" 2>"$state/pause.err" &
+    ctr run "localhost/pause:$version" pod </dev/null >"$state/pause.out" 2>"$state/pause.err" &
     pause_runner=$!
   else
     ctr run -d --null-io --env PATH=/bin --rootfs "$state/busybox" pod sleep 1000000 >/dev/null
   fi
-  wait_for 10 bash -c "[ -n \"\$(command ctr --address $state/containerd.sock tasks ls | awk '\$1 == \"pod\" && \$3 == \"RUNNING\"')\" ]"
+  wait_for 10 task_running pod || fail "the infra task did not start: $(cat "$state/pause.err" 2>/dev/null)"
   INFRA_PID=$(task_pid pod)
-  wait_for 10 bash -c "[ \"\$(awk '{ print \$3 }' /proc/$INFRA_PID/stat)\" = S ]"
+  wait_for 10 asleep "$INFRA_PID" || fail "the infra task does not sleep"
 }
 infra_stop() {
   ctr tasks kill --signal SIGTERM pod
-  STOP_STATUS=0
-  wait "$pause_runner" || STOP_STATUS=$?
+  wait_bounded "$pause_runner" 20 || fail "pause did not stop within 20 s of SIGTERM"
+  STOP_STATUS=$WAIT_STATUS
   STOP_LOG=$(cat "$state/pause.err")
 }
 infra_remove() {
   remove pod
-  [ -z "${pause_runner:-}" ] || wait "$pause_runner" 2>/dev/null || true
+  [ -z "$pause_runner" ] || wait_bounded "$pause_runner" 20 || true
+  pause_runner=""
 }
 in_pod() {
   local ns

@@ -1,42 +1,71 @@
 #!/usr/bin/env bash
-# The classic docker demo, against a dockerd this test starts (and stops) with
-# all its state in a scratch directory:
-#   docker run -d --name pause --ipc shareable <ours>
-#   docker run --net=container:pause --pid=container:pause --ipc=container:pause busybox …
+# Docker, as README documents it, against a dockerd this test starts (and
+# stops) with a containerd of its own and all state in scratch directories:
+#   docker load of the image's docker archive (the name it gets),
+#   the classic demo: docker run -d --name pause --ipc shareable <ours>, then
+#     docker run --net=container:pause --pid=container:pause --ipc=container:pause busybox …
+#   and the seccomp profile, with and without no-new-privileges,
+# each README line run verbatim, and the pod checks on each.
 # Usage: pod.sh <dir made by tests/image/build.sh>
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../pod-checks.sh"
-image_dir=$1
+image_dir=$(realpath "$1")
 need_root
 need_tool dockerd docker.io
-need_tool skopeo
+need_tool containerd
+private_mounts "$@"
+deadline 420
 # docker has no --uts=container: (only --uts=host), so the hostname is not shared.
 SHARES_PID=true SHARES_UTS=false CHECKS_USER=true
-state=$(mktemp -d)
-docker() { /usr/bin/docker --host "unix://$state/docker.sock" "$@"; }  # Debian's client, whatever PATH says
-on_exit 'rm -rf "$state"'
-on_exit '{ grep -F " $state/" /proc/mounts || true; } | awk "{ print \$2 }" | sort -r | xargs -r umount -l'
-on_exit 'kill "$(cat "$state/docker.pid")" && wait_for 30 bash -c "! kill -0 $(cat "$state/docker.pid") 2>/dev/null"'
-on_exit 'docker rm --force $(docker ps -aq) >/dev/null 2>&1'
+scratch_dir state
+socket_dir sockets
+docker() { /usr/bin/docker --host "unix://$sockets/docker.sock" "$@"; }  # Debian's client, whatever PATH says
 
-dockerd --data-root "$state/data" --exec-root "$state/exec" --pidfile "$state/docker.pid" \
-  --host "unix://$state/docker.sock" --iptables=false --ip6tables=false --bridge=none \
-  >"$state/dockerd.log" 2>&1 &
+# containerd for dockerd: its own, never the machine's (dockerd would use a
+# running /run/containerd/containerd.sock if it found one).
+cat >"$state/containerd.toml" <<CONF
+version = 2
+root = "$state/containerd"
+state = "$sockets/containerd"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$sockets/containerd.sock"
+[ttrpc]
+  address = "$sockets/containerd.sock.ttrpc"
+CONF
+containerd --config "$state/containerd.toml" >"$state/containerd.log" 2>&1 &
+containerd_pid=$!
+stop_daemons() {
+  docker rm --force $(docker ps -aq) >/dev/null 2>&1
+  [ ! -s "$sockets/docker.pid" ] || kill "$(cat "$sockets/docker.pid")" 2>/dev/null
+  wait_for 30 exited "$(cat "$sockets/docker.pid" 2>/dev/null || echo 0)"
+  kill "$containerd_pid" 2>/dev/null
+  wait_bounded "$containerd_pid" 30
+  kill_processes_naming "$sockets/"  # shims of ours that outlived their daemon (they name its socket)
+}
+on_exit stop_daemons
+wait_for 30 test -S "$sockets/containerd.sock" || fail "containerd did not start: $(tail -5 "$state/containerd.log")"
+dockerd --data-root "$state/data" --exec-root "$sockets/exec" --pidfile "$sockets/docker.pid" \
+  --host "unix://$sockets/docker.sock" --containerd "$sockets/containerd.sock" \
+  --iptables=false --ip6tables=false --bridge=none >"$state/dockerd.log" 2>&1 &
 wait_for 60 docker info >/dev/null 2>&1 || fail "dockerd did not start: $(tail -5 "$state/dockerd.log")"
 
-skopeo copy -q --override-arch "$(host_arch)" "oci:$image_dir/oci:$version" "docker-archive:$state/pause.tar:pause:e2e"
-docker load -q -i "$state/pause.tar" >/dev/null
+in_readme_dir "$image_dir"
+loaded=$(eval "$(readme_snippet docker-load)")
+expect_eq "docker load of the docker archive" "Loaded image: localhost/pause:$version" "$loaded"
+docker tag "localhost/pause:$version" "registry.example/pause:$version"
 busybox_rootfs "$state/busybox"
-tar -C "$state/busybox" -c . | docker import - busybox:e2e >/dev/null
+tar -C "$state/busybox" -c . | docker import - busybox >/dev/null
 
+infra_variant=docker-demo
 infra_start() {
   if [ "$1" = pause ]; then
-    docker run -d --name pause --network none --ipc shareable pause:e2e >/dev/null
+    eval "$(readme_snippet "$infra_variant" | head -n 1)" >/dev/null
   else
-    docker run -d --name pause --network none --ipc shareable busybox:e2e sleep 1000000 >/dev/null
+    docker run -d --name pause --ipc shareable busybox sleep 1000000 >/dev/null
   fi
   INFRA_PID=$(docker inspect -f '{{.State.Pid}}' pause)
-  wait_for 10 bash -c "[ \"\$(awk '{ print \$3 }' /proc/$INFRA_PID/stat)\" = S ]"
+  wait_for 10 asleep "$INFRA_PID" || fail "the infra container does not sleep"
 }
 infra_stop() {
   docker stop pause >/dev/null
@@ -48,13 +77,25 @@ in_pod=(--net=container:pause --pid=container:pause --ipc=container:pause)
 app_run() {
   local name=$1
   shift
-  docker run --rm "${in_pod[@]}" --name "$name" busybox:e2e "$@"
+  docker run --rm "${in_pod[@]}" --name "$name" busybox "$@"
 }
 app_start() {
   local name=$1
   shift
-  docker run -d "${in_pod[@]}" --name "$name" busybox:e2e "$@" >/dev/null
+  docker run -d "${in_pod[@]}" --name "$name" busybox "$@" >/dev/null
 }
 app_kill() { docker rm --force "$1" >/dev/null; }
 
+# The demo's second line, verbatim: an app in the pod sees pause as its PID 1.
+infra_start pause
+demo_app=$(readme_snippet docker-demo | sed -n 2p)
+eval "$demo_app" | grep -q ' /pause$' || fail "'$demo_app' does not list /pause"
+pass "the demo's app container lists /pause"
+infra_remove
+
 run_pod_checks
+for infra_variant in docker-seccomp docker-seccomp-nnp; do
+  echo "--- the pod again, pause started as README's $infra_variant says"
+  CONFINED=true NO_NEW_PRIVS=$([ "$infra_variant" = docker-seccomp-nnp ] && echo 1 || echo 0)
+  run_pod_checks
+done

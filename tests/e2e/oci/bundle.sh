@@ -9,10 +9,9 @@ pause_bundle() {
   need_tool umoci
   need_tool skopeo
   need_tool jq
-  layout=$(mktemp -d)
-  skopeo copy -q --override-arch "$(host_arch)" "oci:$image_dir/oci:$version" "oci:$layout:pause"
-  umoci unpack --image "$layout:pause" "$bundle" >/dev/null
-  rm -rf "$layout"
+  scratch_dir layout
+  skopeo copy -q --override-arch "$(host_arch)" "oci:$image_dir/oci:$version" "oci:$layout/image:pause"
+  umoci unpack --image "$layout/image:pause" "$bundle" >/dev/null
   jq --slurpfile profile "${profile:-/dev/null}" '.process.terminal = false | .root.readonly = true
       | .process.noNewPrivileges = true
       | .process.capabilities = {bounding: [], effective: [], inheritable: [], permitted: [], ambient: []}

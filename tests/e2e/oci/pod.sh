@@ -13,11 +13,17 @@ need_tool "$runtime"
 need_tool umoci
 need_tool skopeo
 need_tool jq
-SHARES_PID=true SHARES_UTS=true CHECKS_USER=true
-work=$(mktemp -d)
-on_exit rm -rf "$work"
+private_mounts "$@"
+SHARES_PID=true SHARES_UTS=true CHECKS_USER=true CONFINED=false
+[ -z "$profile" ] || CONFINED=true
+deadline 300
+scratch_dir work
 # Every container of this run has an id ending in -$$.
-on_exit 'for id in $(oci list -q | grep -- "-$$\$"); do oci delete --force "$id" >/dev/null 2>&1; done'
+delete_our_containers() {
+  local id
+  for id in $(oci list -q | grep -- "-$$\$"); do oci delete --force "$id" >/dev/null 2>&1; done
+}
+on_exit delete_our_containers
 
 # crun refuses hybrid cgroups (v1 + a v2 mount at /sys/fs/cgroup/unified, as here):
 # give it a private mount namespace without the v2 mount.
@@ -48,17 +54,17 @@ infra_start() {
   running() { oci state "$infra_id" 2>/dev/null | jq -e '.status == "running"' >/dev/null; }
   wait_for 20 running || fail "the $1 infra container did not start: $(cat "$work/$infra_id.log")"
   INFRA_PID=$(oci state "$infra_id" | jq -r .pid)
-  wait_for 10 bash -c "[ \"\$(awk '{ print \$3 }' /proc/$INFRA_PID/stat)\" = S ]"
+  wait_for 10 asleep "$INFRA_PID" || fail "the $1 infra container does not sleep"
 }
 infra_stop() {
   oci kill "$infra_id" TERM
-  STOP_STATUS=0
-  wait "$infra_runner" || STOP_STATUS=$?
+  wait_bounded "$infra_runner" 20 || fail "the infra container did not stop within 20 s of SIGTERM"
+  STOP_STATUS=$WAIT_STATUS
   STOP_LOG=$(cat "$work/$infra_id.log")
 }
 infra_remove() {
   oci kill "$infra_id" KILL >/dev/null 2>&1 || true
-  wait "$infra_runner" 2>/dev/null || true
+  wait_bounded "$infra_runner" 20 || true
   oci delete --force "$infra_id" >/dev/null 2>&1 || true
 }
 
@@ -92,7 +98,8 @@ app_start() {
 app_kill() {
   local id=app-$1-$runtime-$$
   oci kill "$id" KILL >/dev/null 2>&1 || true
-  wait_for 10 bash -c "! $runtime state $id 2>/dev/null | grep -q '\"running\"'" || true
+  stopped() { ! oci state "$id" 2>/dev/null | grep -q '"running"'; }
+  wait_for 10 stopped || true
   oci delete --force "$id" >/dev/null 2>&1 || true
 }
 

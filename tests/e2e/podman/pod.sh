@@ -1,65 +1,114 @@
 #!/usr/bin/env bash
-# A podman pod whose infra container is our image, sharing ipc, net, uts and
-# pid with busybox app containers; `podman pod stop` ends it.
-# podman starts a pod's infra container as root whatever the image's USER
-# (measured: podman 4.3), so the uid check runs on `podman run` of the image.
+# podman, as README documents it, with all of podman's state in a scratch
+# directory: `podman load` of the OCI archive (the name it gets), a pod whose
+# infra container is our image (per pod, and through containers.conf), and
+# pause under the seccomp profile with and without no-new-privileges, each
+# README line run verbatim, and the pod checks:
+# - a podman pod sharing ipc, net, uts and pid with busybox app containers,
+#   `podman pod stop` ends it (podman 4.3 starts a pod's infra container as root
+#   whatever the image's USER, so the uid is checked in the next form);
+# - README's `podman run` of the image under the profile, apps joining it with
+#   --pid/--net/--ipc/--uts container:pause.
 # Usage: pod.sh <dir made by tests/image/build.sh>
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../pod-checks.sh"
-image_dir=$1
+image_dir=$(realpath "$1")
 need_root
 need_tool podman
-need_tool skopeo
-SHARES_PID=true SHARES_UTS=true CHECKS_USER=false
+private_mounts "$@"
+deadline 420
+scratch_dir containers
 # shellcheck source=scripts/containers-env.sh
-. "$top/scripts/containers-env.sh" "$(mktemp -d)"
-on_exit pause_containers_cleanup
-on_exit 'podman pod rm --all --force >/dev/null 2>&1'
+. "$top/scripts/containers-env.sh" "$containers/podman"
+remove_everything() { podman pod rm --all --force >/dev/null 2>&1; pause_containers_cleanup; }
+on_exit remove_everything
 
-podman pull -q "oci:$image_dir/oci:$version" >/dev/null
-podman tag "$(podman images -q | head -n 1)" localhost/pause:e2e
-busybox_rootfs "$pause_containers_dir/busybox"
-tar -C "$pause_containers_dir/busybox" -c . | podman import -q - localhost/busybox:e2e >/dev/null
+in_readme_dir "$image_dir"
+loaded=$(eval "$(readme_snippet podman-load)")
+expect_eq "podman load of the OCI archive" "Loaded image: localhost/pause:$version" "$loaded"
+podman tag "localhost/pause:$version" "registry.example/pause:$version"
+busybox_rootfs "$containers/busybox"
+tar -C "$containers/busybox" -c . | podman import -q - localhost/busybox:e2e >/dev/null
 
+# README's per-pod line, and its containers.conf setting: the infra is /pause.
+infra_of() { podman inspect "$(podman pod inspect "$1" --format '{{.InfraContainerID}}')" --format "{{.$2}}"; }
+check_readme_pod() {  # check_readme_pod <pod name> <how it was made>
+  podman pod start "$1" >/dev/null
+  local pid
+  pid=$(infra_of "$1" State.Pid)
+  wait_for 10 asleep "$pid" || fail "the infra of the pod made by $2 does not sleep"
+  expect_eq "the infra process of the pod made by $2" /pause "$(tr -d '\0' <"/proc/$pid/cmdline")"
+  podman pod stop "$1" >/dev/null
+  expect_eq "its exit status after podman pod stop" 0 "$(infra_of "$1" State.ExitCode)"
+  podman pod rm "$1" >/dev/null
+}
+eval "$(readme_snippet podman-pod)" >/dev/null
+check_readme_pod web "README's podman pod create line"
+# The drop-in README names, read with this test's settings as the main file.
+private_etc containers
+cp "$CONTAINERS_CONF" /etc/containers/containers.conf
+unset CONTAINERS_CONF
+mkdir -p /etc/containers/containers.conf.d
+readme_snippet podman-containers-conf >/etc/containers/containers.conf.d/pause.conf
+podman pod create --name conf >/dev/null
+check_readme_pod conf "README's containers.conf setting"
+
+mode=pod infra_variant=""
 pod=""
 infra_start() {
-  pod=pod-$1-$$
-  if [ "$1" = pause ]; then
-    podman pod create --name "$pod" --infra-image localhost/pause:e2e --share ipc,net,uts,pid --network none >/dev/null
+  if [ "$mode" = run ]; then
+    if [ "$1" = pause ]; then
+      eval "$(readme_snippet "$infra_variant")" >/dev/null
+    else
+      podman run -d --name pause localhost/busybox:e2e sleep 1000000 >/dev/null
+    fi
+    infra=pause
   else
-    podman pod create --name "$pod" --infra-image localhost/busybox:e2e --infra-command 'sleep 1000000' \
-      --share ipc,net,uts,pid --network none >/dev/null
+    pod=pod-$1-$$
+    if [ "$1" = pause ]; then
+      podman pod create --name "$pod" --infra-image "registry.example/pause:$version" --share ipc,net,uts,pid --network none >/dev/null
+    else
+      podman pod create --name "$pod" --infra-image localhost/busybox:e2e --infra-command 'sleep 1000000' \
+        --share ipc,net,uts,pid --network none >/dev/null
+    fi
+    podman pod start "$pod" >/dev/null
+    infra=$(podman pod inspect "$pod" --format '{{.InfraContainerID}}')
   fi
-  podman pod start "$pod" >/dev/null
-  infra=$(podman pod inspect "$pod" --format '{{.InfraContainerID}}')
   INFRA_PID=$(podman inspect "$infra" --format '{{.State.Pid}}')
-  wait_for 10 bash -c "[ \"\$(awk '{ print \$3 }' /proc/$INFRA_PID/stat)\" = S ]"
+  wait_for 10 asleep "$INFRA_PID" || fail "the infra container does not sleep"
 }
 infra_stop() {
-  podman pod stop "$pod" >/dev/null
+  if [ "$mode" = run ]; then podman stop pause >/dev/null; else podman pod stop "$pod" >/dev/null; fi
   STOP_STATUS=$(podman inspect "$infra" --format '{{.State.ExitCode}}')
   STOP_LOG=$(podman logs "$infra" 2>&1)
 }
-infra_remove() { podman pod rm --force --time 0 "$pod" >/dev/null; }
+infra_remove() {
+  if [ "$mode" = run ]; then podman rm --force --time 0 pause >/dev/null; else podman pod rm --force --time 0 "$pod" >/dev/null; fi
+}
+joins() {
+  if [ "$mode" = run ]; then
+    echo --pid=container:pause --net=container:pause --ipc=container:pause --uts=container:pause
+  else
+    echo --pod "$pod"
+  fi
+}
 app_run() {
   local name=$1
   shift
-  podman run --rm --pod "$pod" --name "$name-$$" localhost/busybox:e2e "$@"
+  podman run --rm $(joins) --name "$name-$$" localhost/busybox:e2e "$@"
 }
 app_start() {
   local name=$1
   shift
-  podman run -d --pod "$pod" --name "$name-$$" localhost/busybox:e2e "$@" >/dev/null
+  podman run -d $(joins) --name "$name-$$" localhost/busybox:e2e "$@" >/dev/null
 }
 app_kill() { podman rm --force --time 0 "$1-$$" >/dev/null; }
 
+SHARES_PID=true SHARES_UTS=true CHECKS_USER=false
 run_pod_checks
-
-# The image's USER, applied where podman applies it: a plain `podman run`.
-id=$(podman run -d --network none localhost/pause:e2e)
-pid=$(podman inspect "$id" --format '{{.State.Pid}}')
-expect_eq "uid and gid of pause under podman run" "65535 65535" \
-  "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$pid/status")"
-podman stop "$id" >/dev/null
-expect_eq "exit status after podman stop" 0 "$(podman inspect "$id" --format '{{.State.ExitCode}}')"
-podman rm "$id" >/dev/null
+mode=run CHECKS_USER=true CONFINED=true
+for infra_variant in podman-seccomp podman-seccomp-nnp; do
+  echo "--- pause started as README's $infra_variant says, apps joining it"
+  NO_NEW_PRIVS=$([ "$infra_variant" = podman-seccomp-nnp ] && echo 1 || echo 0)
+  run_pod_checks
+done

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# The seccomp profile is enforced: the same profile without the calls pause
-# sleeps in (pause, ppoll) makes pause() fail with EPERM, and pause must then
-# stop with exit code 42 and its message, not spin in a busy loop.
+# The seccomp profile is enforced: the same profile without the call pause
+# sleeps in (pause; ppoll on arches without it) makes pause() fail with EPERM,
+# and pause must then stop with exit code 42 and its message, not spin in a busy
+# loop. (Where the sleep is ppoll, refusing it refuses the check before each
+# message too, so the message is dropped: only the exit status is checked there.)
 # Usage: negative.sh runc|crun <dir made by tests/image/build.sh> <seccomp-profile>
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../oci/bundle.sh"
 runtime=$1 image_dir=$2 profile=$3
 need_root
 need_tool "$runtime"
-work=$(mktemp -d)
-on_exit rm -rf "$work"
-jq '.syscalls[].names -= ["pause", "ppoll"]' "$profile" >"$work/no-sleep.json"
+private_mounts "$@"
+deadline 120
+scratch_dir work
+sleep_call=ppoll
+[ "$(uname -m)" != x86_64 ] || sleep_call=pause
+jq --arg call "$sleep_call" '.syscalls[].names -= [$call]' "$profile" >"$work/no-sleep.json"
 pause_bundle "$image_dir" "$work/pause" "$work/no-sleep.json"
 id=seccomp-negative-$$
-on_exit "$runtime delete --force $id >/dev/null 2>&1"
+on_exit "$runtime" delete --force "$id"
 status=0
 timeout 20 "$runtime" run --bundle "$work/pause" "$id" </dev/null >"$work/out" 2>"$work/err" || status=$?
 [ "$status" = 42 ] || cat "$work/err" >&2  # what the runtime or pause said instead
 expect_eq "exit status of pause when the filter refuses its sleep" 42 "$status"
-expect_eq "its message" "Error: infinite loop terminated" "$(cat "$work/err")"
+[ "$sleep_call" = ppoll ] || expect_eq "its message" "Error: infinite loop terminated" "$(cat "$work/err")"
