@@ -7,7 +7,6 @@
 #   --build-arg BINARY_SOURCE=prebuilt
 ARG BUILDER_IMAGE=docker.io/library/debian:bookworm-slim
 ARG BINARY_SOURCE=build
-ARG SOURCE_URL=unknown
 
 # --- builder: the project's own cross build for $TARGETARCH ---
 FROM --platform=$BUILDPLATFORM ${BUILDER_IMAGE} AS build
@@ -29,13 +28,11 @@ FROM ${BINARY_SOURCE} AS binary
 
 # --- the image ---
 FROM scratch
-ARG SOURCE_URL
 ARG VERSION=unknown
 ARG REVISION=
 ARG CREATED=1970-01-01T00:00:00Z
 LABEL org.opencontainers.image.title="pause" \
       org.opencontainers.image.description="Kubernetes pod infra container: holds the pod's namespaces, reaps zombies, exits 0 on SIGTERM" \
-      org.opencontainers.image.source="${SOURCE_URL}" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \

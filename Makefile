@@ -4,9 +4,11 @@
 #   make test     every arch, then the whole CTest suite (all arches, images, e2e, lint)
 #   make e2e      only the end-to-end suite (CTest label e2e)
 #   make image    the multi-arch OCI image, offline, into out/
+#   make push     IMAGE=<registry>/<repo>:<tag>: out/oci, every platform, to a registry
 #   make bench    the benchmark table (BENCH_REF=/path/to/another/pause adds a peer)
 #   make deps     install the Debian packages all of this needs (root)
-# BUILD_DIR (build) and BIN_DIR (bin) say where builds and binaries go.
+# BUILD_DIR (build) and BIN_DIR (bin) say where builds and binaries go. Paths
+# may hold spaces: they are only ever used quoted, in the shell.
 SHELL := /bin/bash
 ARCHES ?= $(shell awk '/^[a-z]/ { print $$1 }' cmake/arches.tsv)
 CMAKE ?= cmake
@@ -18,53 +20,54 @@ EMPTY :=
 SPACE := $(EMPTY) $(EMPTY)
 BUILD_DIR ?= build
 BIN_DIR ?= bin
-TEST_BUILD := $(BUILD_DIR)/host
-RISCV64_MUSL ?= build/musl-riscv64
-CONFIGURE = $(CMAKE) -S . -B $(1) -DPAUSE_REVISION=$(REVISION) -DPAUSE_BIN_DIR=$(abspath $(BIN_DIR)) $(2) >/dev/null
+TEST_BUILD = $(BUILD_DIR)/host
+RISCV64_MUSL ?= $(BUILD_DIR)/musl-riscv64
+CONFIGURE = $(CMAKE) -S . -B "$(1)" -DPAUSE_REVISION=$(REVISION) "-DPAUSE_BIN_DIR=$$(realpath -m "$(BIN_DIR)")" $(2) >/dev/null
 
-.PHONY: default all test e2e image bench deps clean prerequisites $(addprefix pause-,$(ARCHES))
+.PHONY: default all test e2e image push bench deps clean prerequisites test-build $(addprefix pause-,$(ARCHES))
 default: pause-$(HOST_ARCH)
 
 all: $(addprefix pause-,$(ARCHES))
-	@ls -l $(addprefix $(BIN_DIR)/pause-linux-,$(ARCHES))
+	@for arch in $(ARCHES); do ls -l "$(BIN_DIR)/pause-linux-$$arch"; done
 
 prerequisites:
 	@command -v $(CMAKE) >/dev/null || { echo "cmake not found: apt-get install cmake" >&2; exit 1; }
 	@command -v g++ >/dev/null || { echo "g++ not found: apt-get install g++" >&2; exit 1; }
 
-# One build directory per arch; the host's needs no toolchain file.
+# One build directory per arch; the host's needs no toolchain file. Debian 12
+# ships no musl-dev:riscv64: its musl is built from Debian's source once.
 $(addprefix pause-,$(ARCHES)): pause-%: prerequisites
 	@$(if $(filter $(HOST_ARCH),$*),,command -v $(call ARCH_FIELD,$*,2)-g++ >/dev/null || \
 	  { echo "no C++ cross compiler for $*: apt-get install g++-$(call ARCH_FIELD,$*,2)" >&2; exit 1; })
+	@$(if $(filter riscv64,$*),[ -f "$(RISCV64_MUSL)/lib/musl-gcc.specs" ] || \
+	  cmake/build-musl.sh $(call ARCH_FIELD,riscv64,2) "$(RISCV64_MUSL)")
 	@$(call CONFIGURE,$(BUILD_DIR)/$*,-DPAUSE_TESTS=OFF \
 	  $(if $(filter $(HOST_ARCH),$*),,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/$*.cmake) \
-	  $(if $(filter riscv64,$*),-DPAUSE_MUSL_SPECS=$(abspath $(RISCV64_MUSL))/lib/musl-gcc.specs))
-	$(CMAKE) --build $(BUILD_DIR)/$* --target pause -j $(JOBS)
-
-# Debian 12 ships no musl-dev:riscv64: build Debian's musl source for it once.
-pause-riscv64: $(RISCV64_MUSL)/lib/musl-gcc.specs
-$(RISCV64_MUSL)/lib/musl-gcc.specs:
-	cmake/build-musl.sh $(call ARCH_FIELD,riscv64,2) $(RISCV64_MUSL)
+	  $(if $(filter riscv64,$*),"-DPAUSE_MUSL_SPECS=$$(realpath -m "$(RISCV64_MUSL)")/lib/musl-gcc.specs"))
+	$(CMAKE) --build "$(BUILD_DIR)/$*" --target pause -j $(JOBS)
 
 test: test-build
-	ctest --test-dir $(TEST_BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS)
 
 e2e: test-build
-	ctest --test-dir $(TEST_BUILD) --output-on-failure -L e2e
+	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -L e2e
 
-.PHONY: test-build
 test-build: all
 	@$(call CONFIGURE,$(TEST_BUILD),-DPAUSE_TESTS=ON "-DPAUSE_TEST_ARCHES=$(subst $(SPACE),;,$(ARCHES))")
-	$(CMAKE) --build $(TEST_BUILD) -j $(JOBS)
+	$(CMAKE) --build "$(TEST_BUILD)" -j $(JOBS)
 
 # Offline: packages bin/ into out/oci (OCI layout) and out/pause.oci.tar.
 image: all
 	scripts/build-image.sh out $(ARCHES)
 
+# Copies out/oci to a registry; see README "Running it on a cluster".
+push:
+	scripts/push-image.sh out "$(IMAGE)"
+
 # The performance table of README.md (about 5 minutes); BENCH_ARGS=--smoke for a short run.
 bench: image test-build
-	$(TEST_BUILD)/bench/bench --bin-dir $(BIN_DIR) --image out --glibc $(TEST_BUILD)/bench/pause-glibc \
-	  $(if $(BENCH_REF),--ref $(BENCH_REF)) $(BENCH_ARGS)
+	"$(TEST_BUILD)/bench/bench" --bin-dir "$(BIN_DIR)" --image out --glibc "$(TEST_BUILD)/bench/pause-glibc" \
+	  $(if $(BENCH_REF),--ref "$(BENCH_REF)") $(BENCH_ARGS)
 
 deps:
 	scripts/install-deps.sh

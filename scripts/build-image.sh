@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Builds the multi-arch pause image offline and writes it as an OCI layout
-# (<out>/oci, tag = version) and an OCI archive (<out>/pause.oci.tar).
+# Builds the multi-arch pause image offline with buildah (or podman) and writes
+#   <out>/oci                        OCI layout, tag <version> (skopeo, make push)
+#   <out>/pause.oci.tar              OCI archive: podman load, ctr images import,
+#                                    skopeo; loads as localhost/pause:<version>
+#   <out>/pause-<arch>.docker.tar    one docker-archive per arch, for docker load
+#                                    (Docker 20.10 loads no OCI archive)
 #   scripts/build-image.sh <out-dir> [arch ...]        (default: every arch in cmake/arches.tsv)
 # Environment:
 #   BINARY_SOURCE=prebuilt (default: package bin/pause-linux-<arch> from `make all`)
@@ -9,9 +13,9 @@
 #   BUILDER_ROOTFS         a Debian rootfs tarball (scripts/make-debian-base.sh) to import
 #                          as that base, for machines without a registry
 #   SOURCE_DATE_EPOCH      image timestamps (default: the commit's time)
-#   PAUSE_ENGINE           buildah | podman | docker (default: the first one found)
-# The same commit gives the same digests: fixed timestamps, arches added in a
-# fixed order, a fresh storage per run.
+#   PAUSE_ENGINE           buildah | podman (default: the first one found)
+# The same commit gives the same bytes: fixed timestamps, arches added in a
+# fixed order, a fresh storage per run, archives written with fixed metadata.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "$1")
@@ -19,17 +23,21 @@ shift
 if [ $# -gt 0 ]; then arches=("$@"); else mapfile -t arches < <(awk '/^[a-z]/ { print $1 }' "$top/cmake/arches.tsv"); fi
 binary_source=${BINARY_SOURCE:-prebuilt}
 version=$(cat "$top/VERSION")
+name=localhost/pause:$version
 revision=$(git -C "$top" rev-parse HEAD 2>/dev/null || true)
 epoch=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || echo 0)}
-source_url=$(git -C "$top" config --get remote.origin.url 2>/dev/null || echo unknown)
+# The source label is a URL or nothing: a clone made from a directory has a
+# path for its origin, which says nothing to whoever pulls the image.
+source_url=$(git -C "$top" remote get-url origin 2>/dev/null || true)
+[[ $source_url =~ ^https?://[^[:space:]]+$ ]] || source_url=""
 platform_of() {
   local variant
   variant=$(awk -v arch="$1" '$1 == arch { print $6 }' "$top/cmake/arches.tsv")
   echo "linux/$1$([ "$variant" = - ] || echo "/$variant")"
 }
 build_args=(--build-arg "BINARY_SOURCE=$binary_source" --build-arg "VERSION=$version"
-  --build-arg "REVISION=$revision" --build-arg "SOURCE_URL=$source_url"
-  --build-arg "CREATED=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)")
+  --build-arg "REVISION=$revision" --build-arg "CREATED=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)")
+[ -z "$source_url" ] || build_args+=(--label "org.opencontainers.image.source=$source_url")
 [ -n "${BUILDER_IMAGE:-}" ] && build_args+=(--build-arg "BUILDER_IMAGE=$BUILDER_IMAGE")
 if [ "$binary_source" = prebuilt ]; then
   for arch in "${arches[@]}"; do
@@ -37,19 +45,10 @@ if [ "$binary_source" = prebuilt ]; then
   done
 fi
 
-engine=${PAUSE_ENGINE:-$(for e in buildah podman docker; do command -v $e >/dev/null && echo $e && break; done)}
-[ -n "$engine" ] || { echo "no image builder: apt-get install buildah (or podman), or use docker buildx" >&2; exit 1; }
-rm -rf "$out/oci" "$out/pause.oci.tar"
+engine=${PAUSE_ENGINE:-$(for e in buildah podman; do command -v $e >/dev/null && echo $e && break; done)}
+[ -n "$engine" ] || { echo "no image builder: apt-get install buildah (or podman); with Docker, see README (docker buildx)" >&2; exit 1; }
+rm -rf "$out/oci" "$out/pause.oci.tar" "$out"/pause-*.docker.tar
 mkdir -p "$out"
-
-if [ "$engine" = docker ]; then
-  # Elsewhere: BuildKit writes the whole index in one go.
-  platforms=$(for arch in "${arches[@]}"; do platform_of "$arch"; done | paste -sd,)
-  docker buildx build --platform "$platforms" "${build_args[@]}" \
-    --output "type=oci,dest=$out/pause.oci.tar,rewrite-timestamp=true" "$top"
-  mkdir -p "$out/oci" && tar -C "$out/oci" -xf "$out/pause.oci.tar"
-  exit 0
-fi
 
 # shellcheck source=scripts/containers-env.sh
 . "$top/scripts/containers-env.sh" "$(mktemp -d)"
@@ -59,21 +58,33 @@ if [ "$binary_source" = build ] && [ -n "${BUILDER_ROOTFS:-}" ]; then
   podman import -q --change 'CMD ["/bin/bash"]' "$BUILDER_ROOTFS" "$base" >/dev/null
   build_args+=(--build-arg "BUILDER_IMAGE=$base")
 fi
-list=localhost/pause:$version
+list=$name
 "$engine" manifest create "$list" >/dev/null
 for arch in "${arches[@]}"; do
   echo "building $(platform_of "$arch")"
+  # No io.buildah.version label and no PATH (there is no shell and no other
+  # program in the image): the config holds what the Dockerfile says, nothing else.
   "$engine" build -q --timestamp "$epoch" --platform "$(platform_of "$arch")" \
+    --identity-label=false --unsetenv PATH \
     --build-arg BUILDPLATFORM="linux/$(dpkg --print-architecture)" "${build_args[@]}" \
     --manifest "$list" -f "$top/Dockerfile" "$top" >/dev/null
 done
 "$engine" manifest push -q --all --format oci "$list" "oci:$out/oci:$version"
-"$engine" manifest push -q --all --format oci "$list" "oci-archive:$out/pause.oci.tar:$version"
-digest=$(sha256sum <"$out/oci/index.json" | cut -d' ' -f1)
-echo "pause:$version ($(echo "${arches[@]}")) -> $out/oci, $out/pause.oci.tar"
-python3 - "$out/oci" <<'PY'
-import json, sys
-index = json.load(open(sys.argv[1] + "/index.json"))
-for entry in index["manifests"]:
-    print("  manifest list", entry["digest"])
-PY
+
+# The OCI archive: the layout, its index naming the image for the tools that
+# load it (podman reads the ref name, containerd io.containerd.image.name).
+archive=$(mktemp -d)
+cp -a "$out/oci/." "$archive/"
+jq -c --arg name "$name" '.manifests[0].annotations = {"io.containerd.image.name": $name, "org.opencontainers.image.ref.name": $name}' \
+  "$out/oci/index.json" >"$archive/index.json"
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=u=rwX,go=rX --format=gnu \
+  -C "$archive" -cf "$out/pause.oci.tar" oci-layout index.json blobs
+rm -rf "$archive"
+for arch in "${arches[@]}"; do
+  variant=$(awk -v arch="$arch" '$1 == arch { print $6 }' "$top/cmake/arches.tsv")
+  skopeo copy -q --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
+    "oci:$out/oci:$version" "docker-archive:$out/pause-$arch.docker.tar:$name"
+done
+
+echo "$name ($(echo "${arches[@]}")) -> $out/oci, $out/pause.oci.tar, $out/pause-<arch>.docker.tar"
+echo "  manifest list $(jq -r '.manifests[0].digest' "$out/oci/index.json")"

@@ -2,9 +2,10 @@
 # their images, containers and config there, away from the machine's own.
 #   . scripts/containers-env.sh <dir>
 # (Measured here: the ulimits are required, as this machine withholds
-# CAP_SYS_RESOURCE; cgroupfs and the file event logger avoid systemd.)
+# CAP_SYS_RESOURCE; cgroupfs and the file event logger avoid systemd; podman's
+# events and its tmp_dir would otherwise go to /run/libpod.)
 pause_containers_dir=$(realpath -m "$1")
-mkdir -p "$pause_containers_dir"/{root,runroot,tmp}
+mkdir -p "$pause_containers_dir"/{root,runroot,tmp,libpod}
 cat >"$pause_containers_dir/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
@@ -12,6 +13,8 @@ netns = "none"
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+events_logfile_path = "$pause_containers_dir/libpod/events.log"
+tmp_dir = "$pause_containers_dir/libpod"
 runtime = "runc"
 CONF
 cat >"$pause_containers_dir/storage.conf" <<CONF

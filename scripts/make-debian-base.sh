@@ -8,13 +8,15 @@ out=$(realpath -m "$1")
 command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$root.log" 2>&1 \
+# The machine's own Debian mirror (a local or corporate one too).
+mirror=$("$(dirname "$0")/install-deps.sh" --print-mirror)
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 \
   || { tail -20 "$root.log" >&2; rm -f "$root.log"; exit 1; }
 rm -f "$root.log"
-# debootstrap leaves a sources.list; the image gets the same deb822 entry as Debian's images.
+# debootstrap leaves a sources.list; the image gets a deb822 entry for the same mirror.
 rm -f "$root/etc/apt/sources.list"
-printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-  >"$root/etc/apt/sources.list.d/debian.sources"
+printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+  "$mirror" >"$root/etc/apt/sources.list.d/debian.sources"
 mkdir -p "$(dirname "$out")"
 tar --numeric-owner -C "$root" -cf "$out.partial" . && mv "$out.partial" "$out"
 echo "$out"

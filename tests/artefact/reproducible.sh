@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
-# Two builds of the same commit, in other build directories, at another time
-# and with another SOURCE_DATE_EPOCH, give bit-identical binaries for every arch.
+# The same commit gives the same bytes, whatever differs between two builds
+# that can: the source tree's path (a copy at a path with upper case and a
+# space), the build directory, the time (faketime, years ahead), the time zone,
+# the locale, the umask, and unrelated environment. Every arch's binary from
+# both builds must equal each other and bin/.
 # Usage: reproducible.sh
 . "$(dirname "$0")/../lib.sh"
-work=$(mktemp -d)
-on_exit rm -rf "$work"
-for run in first second-with-a-longer-path; do
-  SOURCE_DATE_EPOCH=$RANDOM make --no-print-directory -C "$top" all \
-    BUILD_DIR="$work/$run/build" BIN_DIR="$work/$run/bin" RISCV64_MUSL="$top/build/musl-riscv64" >/dev/null
-done
+need_tool faketime
+deadline 900
+scratch_dir work
+revision=$(git -C "$top" rev-parse HEAD)
+copy="$work/Another Checkout/Of Pause"
+mkdir -p "$copy"
+(cd "$top" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -a -t "$copy")
+
+build() {  # build <source dir> <out dir> <env...>: make all, from a clean environment
+  local source=$1 out=$2
+  shift 2
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work" "$@" \
+    make --no-print-directory -C "$source" all REVISION="$revision" \
+    BUILD_DIR="$out/build" BIN_DIR="$out/bin" RISCV64_MUSL="$top/build/musl-riscv64" >"$out.log" 2>&1 \
+    || { tail -20 "$out.log" >&2; fail "the build in $source failed"; }
+}
+(umask 022 && build "$top" "$work/first" LC_ALL=C TZ=UTC)
+(umask 077 && build "$copy" "$work/Second Build" LC_ALL=C.UTF-8 LANG=de_DE.UTF-8 TZ=Asia/Kolkata \
+  PAUSE_UNRELATED=$RANDOM faketime -f +1800d)
 for arch in $(arches); do
-  a=$work/first/bin/pause-linux-$arch b=$work/second-with-a-longer-path/bin/pause-linux-$arch
+  a=$work/first/bin/pause-linux-$arch b="$work/Second Build/bin/pause-linux-$arch"
   cmp "$a" "$b" || fail "$arch: the two builds differ"
   cmp "$a" "$top/bin/pause-linux-$arch" || fail "$arch: differs from bin/ (built from another commit or tree?)"
   pass "$arch: identical, sha256 $(sha256sum <"$a" | cut -c1-16)…"

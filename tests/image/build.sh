@@ -6,4 +6,5 @@ need_root
 need_tool buildah
 need_tool podman
 need_tool skopeo
+private_mounts "$@"
 "$top/scripts/build-image.sh" "$1"
