@@ -35,6 +35,8 @@ namespace pausetest {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// README's budget: syscalls from execve until asleep, as PID 1, on x86_64.
+constexpr int kSyscallBudget = 12;
 
 struct Candidate {
   std::string name;
@@ -245,6 +247,7 @@ int simultaneous_exits(const Candidate& candidate) {
 struct Idle {
   double cpu_ms = 0;
   long wakeups = 0;
+  int tasks_read = 0;
 };
 
 Idle idle(const Candidate& candidate, int seconds) {
@@ -254,7 +257,7 @@ Idle idle(const Candidate& candidate, int seconds) {
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   const Activity after = activity_of(pid1.pid());
   return {static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e6,
-          static_cast<long>(after.context_switches - before.context_switches)};
+          static_cast<long>(after.context_switches - before.context_switches), std::min(before.tasks_read, after.tasks_read)};
 }
 
 // Syscalls from execve until the one it sleeps in, traced with strace (-T: time
@@ -416,6 +419,7 @@ int run(const Options& options, const std::string& self) {
   row("idle " + std::to_string(options.idle_seconds) + " s: wakeups", [](const Row& r) { return std::to_string(r.quiet.wakeups); });
 
   std::cout << "\nOur start-up syscalls: " << rows[0].trace.calls << "\n";
+  std::vector<std::pair<std::string, long>> sizes;
   if (!options.bin_dir.empty()) {
     std::cout << "\n| arch | binary (bytes) | image layer, uncompressed (bytes) |\n|---|---|---|\n";
     std::ifstream table(std::string(PAUSE_SOURCE_DIR) + "/cmake/arches.tsv");
@@ -423,11 +427,44 @@ int run(const Options& options, const std::string& self) {
     while (std::getline(table, line)) {
       if (line.empty() || line[0] == '#') continue;
       const std::string arch = line.substr(0, line.find_first_of(" \t"));
-      std::cout << "| " << arch << " | " << file_size(options.bin_dir + "/pause-linux-" + arch) << " | "
+      sizes.emplace_back(arch, file_size(options.bin_dir + "/pause-linux-" + arch));
+      std::cout << "| " << arch << " | " << sizes.back().second << " | "
                 << (options.image_dir.empty() ? "-" : layer_size(options.image_dir + "/oci", arch)) << " |\n";
     }
   }
-  return 0;
+
+  // Every figure sane, and our deterministic targets met (never a timing
+  // target: timings only have to exist). A failure here fails the run.
+  std::vector<std::string> problems;
+  auto require = [&](bool ok, const std::string& what) {
+    if (!ok) problems.push_back(what);
+  };
+  for (size_t i = 0; i < peers.size(); ++i) {
+    const Row& r = rows[i];
+    const std::string who = peers[i].name + ": ";
+    require(r.size > 0, who + "no binary size");
+    require(std::all_of(r.starts.begin(), r.starts.end(), [](double us) { return us > 0; }), who + "a start did not reach its sleep");
+    require(std::all_of(r.stops.begin(), r.stops.end(), [](double us) { return us > 0; }), who + "a SIGTERM was not followed by its exit");
+    require(r.one.rss > 0 && r.one.pss > 0 && r.at_scale.pss > 0, who + "memory not read");
+    require(r.quiet.tasks_read > 0, who + "idle activity not read");
+  }
+  const Row& ours = rows[0];
+  require(ours.trace.count > 0, "ours: start-up not traced (is strace installed? apt-get install strace)");
+  require(ours.trace.sleeps_in == "pause" || ours.trace.sleeps_in == "ppoll", "ours: does not sleep in pause/ppoll: " + ours.trace.sleeps_in);
+#if defined(__x86_64__)
+  require(ours.trace.count <= kSyscallBudget, "ours: " + std::to_string(ours.trace.count) + " syscalls before sleeping, over the budget of " +
+                                                  std::to_string(kSyscallBudget));
+#endif
+  require(std::all_of(ours.stop_statuses.begin(), ours.stop_statuses.end(), [](int s) { return s == 0; }), "ours: exit status on SIGTERM not always 0");
+  for (const auto& storm : ours.storms) require(storm.left_after_1s == 0, "ours: zombies left after an orphan storm");
+  require(ours.simultaneous == 0, "ours: zombies left after 200 simultaneous exits");
+  require(ours.quiet.wakeups == 0 && ours.quiet.cpu_ms == 0, "ours: not idle when idle");
+  for (const auto& [arch, size] : sizes) {
+    const long budget = arch == "amd64" || arch == "arm64" ? 8192 : arch == "ppc64le" ? 12288 : 16384;
+    require(size > 0 && size <= budget, arch + ": " + std::to_string(size) + " bytes, budget " + std::to_string(budget));
+  }
+  for (const auto& problem : problems) std::cerr << "bench: " << problem << "\n";
+  return problems.empty() ? 0 : 1;
 }
 
 }  // namespace
