@@ -60,9 +60,11 @@ test-build: all
 image: all
 	scripts/build-image.sh out $(ARCHES)
 
-# Copies out/oci to a registry; see README "Running it on a cluster".
+# Copies out/oci (OUT=… another image dir) to a registry; see README "Running it on a cluster".
+OUT ?= out
+export REGISTRY_CREDS REGISTRY_CA_DIR TLS_VERIFY
 push:
-	scripts/push-image.sh out "$(IMAGE)"
+	@scripts/push-image.sh "$(OUT)" "$(IMAGE)"
 
 # The performance table of README.md (about 5 minutes); BENCH_ARGS=--smoke for a short run.
 bench: image test-build

@@ -122,7 +122,7 @@ else
     packages+=("${more[@]}")
   done
   packages+=(
-    git procps jq util-linux
+    git procps jq util-linux iproute2 curl
     # tests: GoogleTest, qemu-user for the foreign binaries, static analysis
     libgtest-dev libgmock-dev qemu-user-static binfmt-support clang-tidy cppcheck
     # images and the end-to-end runtimes

@@ -98,12 +98,20 @@ wait_bounded() {
 # /var/lib/containers. Daemons and tools keep state there whatever their
 # configuration says (containerd's shims, runc's and crun's state, dockerd's
 # plugins, network namespaces, skopeo's blob cache as root): it all goes with
-# the scenario's last process, even when it fails.
+# the scenario's last process, even when it fails. With --net first, a network
+# namespace of its own too (only a loopback, up): servers it starts listen
+# there, and nothing it does reaches the machine's network.
 private_mounts() {
+  local net=()
+  if [ "${1:-}" = --net ]; then
+    net=(--net)
+    shift
+  fi
   if [ "${PAUSE_PRIVATE_MOUNTS:-}" != "$0" ]; then
     stop_watchdog
-    exec unshare --mount --propagation private env PAUSE_PRIVATE_MOUNTS="$0" "$0" "$@"
+    exec unshare --mount "${net[@]}" --propagation private env PAUSE_PRIVATE_MOUNTS="$0" "$0" "$@"
   fi
+  [ ${#net[@]} = 0 ] || ip link set lo up
   mount -t tmpfs -o mode=0755 pause-test-run /run
   mkdir -p /var/lib/containers  # (what podman and skopeo create on first use anyway)
   mount -t tmpfs -o mode=0700 pause-test-containers /var/lib/containers
@@ -175,12 +183,16 @@ readme_snippet() {
   [ -n "$text" ] || fail "README.md has no snippet '$1'"
   printf '%s\n' "$text"
 }
-# in_readme_dir: a scratch directory where README's relative paths hold:
-# out/ is the image directory under test, seccomp/ the project's.
+# in_readme_dir <image dir>: a scratch directory that looks like the checkout
+# (its files, linked) but for out/, which is the image directory under test, so
+# that README's commands with relative paths (out/…, seccomp/…, make …) hold.
 in_readme_dir() {
-  local readme_dir
+  local readme_dir entry
   scratch_dir readme_dir
+  for entry in "$top"/*; do
+    case ${entry##*/} in out | build | bin) ;; *) ln -s "$entry" "$readme_dir/" ;; esac
+  done
+  ln -s "$top/bin" "$readme_dir/bin"
   ln -s "$1" "$readme_dir/out"
-  ln -s "$top/seccomp" "$readme_dir/seccomp"
   cd "$readme_dir"
 }

@@ -2,7 +2,10 @@
 # One arch of the image under runc, as a pod sandbox runs it: `-v` prints the
 # version; started plain it sleeps as PID 1, and SIGTERM ends it with status 0
 # and the shutdown message. Foreign arches run through qemu binfmt.
-# Usage: run.sh <dir made by build.sh> <arch>
+# Usage: run.sh <dir made by build.sh> <arch> [image reference]
+# The image comes from <dir>'s OCI layout, or from the reference given (e.g.
+# docker://registry.example/pause:1.0.0, with REGISTRY_AUTHFILE and
+# REGISTRY_CA_DIR for skopeo), that arch's platform pulled from its index.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_tool runc
@@ -10,12 +13,16 @@ need_tool umoci
 need_tool skopeo
 need_tool jq
 private_mounts "$@"
-dir=$1 arch=$2
+dir=$1 arch=$2 source=${3:-oci:$1/oci:$version}
 variant=$(arch_field "$arch" 6)
 deadline 240
 scratch_dir work
-skopeo copy -q --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
-  "oci:$dir/oci:$version" "oci:$work/image:pause"
+from=()
+[ -z "${REGISTRY_AUTHFILE:-}" ] || from+=(--src-authfile "$REGISTRY_AUTHFILE")
+[ -z "${REGISTRY_CA_DIR:-}" ] || from+=(--src-cert-dir "$REGISTRY_CA_DIR")
+skopeo copy -q "${from[@]}" --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
+  "$source" "oci:$work/image:pause"
+pass "$arch: $(skopeo inspect --raw "oci:$work/image:pause" | jq -r .config.digest | cut -c1-19)… from $source"
 umoci unpack --image "$work/image:pause" "$work/bundle" >/dev/null
 config=$work/bundle/config.json
 expect_eq "user from the image" "65535:65535" "$(jq -r '"\(.process.user.uid):\(.process.user.gid)"' "$config")"

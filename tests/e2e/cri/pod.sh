@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The path every cluster takes, end to end: our image pushed to a private
+# registry (TLS, basic auth), containerd's CRI plugin configured as README says
+# (sandbox_image by reference, config_path with the CA, credentials), nothing
+# imported beforehand, and the kubelet's calls made by our CRI client:
+#   Version -> RunPodSandbox -> PodSandboxStatus (verbose) -> ImageStatus ->
+#   PullImage/CreateContainer/StartContainer (a busybox app) -> StopContainer ->
+#   RemoveContainer -> StopPodSandbox -> RemovePodSandbox
+# (containerd's CRI stops a sandbox with SIGKILL: its exit status is 137, and
+# pause's SIGTERM path is the other runtimes' scenarios' to check)
+# for both pid modes a kubelet uses (POD: shareProcessNamespace, CONTAINER: the
+# default), with a non-reaping sandbox image as the negative control, and
+# wrong credentials and an untrusted CA refused with the registry's error.
+# Usage: pod.sh <dir made by tests/image/build.sh> <cri-client>
+. "$(dirname "$0")/../../lib.sh"
+. "$(dirname "$0")/../pod-checks.sh"
+. "$(dirname "$0")/../registry.sh"
+. "$(dirname "$0")/cluster.sh"
+image_dir=$(realpath "$1")
+CRI_CLIENT=${2:-}
+need_root
+[ -x "$CRI_CLIENT" ] || missing "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc, then reconfigure"
+need_tool containerd
+need_tool ctr containerd
+need_tool umoci
+need_tool skopeo
+[ -x /usr/lib/cni/bridge ] || missing "no CNI bridge plugin: apt-get install containernetworking-plugins"
+private_mounts --net "$@"
+deadline 600
+cluster_registry "$image_dir"
+on_exit stop_containerd
+start_containerd
+
+value() { sed -n "s/^$1=//p" <<<"$2" | head -n 1; }
+info_field() { jq -r "$1" <<<"$(value info "$(cri sandbox-status "$2")")"; }
+
+version=$(cri version)
+pass "Version: $(value runtime_name "$version") $(value runtime_version "$version"), CRI $(value runtime_api_version "$version")"
+expect_eq "the sandbox image before the first pod (nothing imported)" "present=false" "$(cri image-status "$PAUSE_IMAGE")"
+cri pull "$REGISTRY/busybox:e2e" >/dev/null
+
+# --- one pod, the kubelet's sequence, in a pid mode ---
+run_pod() {  # run_pod <name> POD|CONTAINER
+  local name=$1 mode=$2 sandbox status image app orphan pod_pid
+  echo "--- pod $name, pid mode $mode"
+  sandbox=$(value id "$(cri runp "$name" "$mode")") || fail "RunPodSandbox failed"
+  status=$(cri sandbox-status "$sandbox")
+  expect_eq "PodSandboxStatus" SANDBOX_READY "$(value state "$status")"
+  INFRA_PID=$(info_field .pid "$sandbox")
+  wait_for 10 asleep "$INFRA_PID" || fail "the sandbox process does not sleep"
+  if [ "$name" != negative ]; then
+    expect_eq "the sandbox process" /pause "$(tr -d '\0' <"/proc/$INFRA_PID/cmdline")"
+    expect_eq "its uid and gid" "65535 65535" "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$INFRA_PID/status")"
+    pass "it is asleep"
+    expect_eq "the sandbox's image (verbose info)" "$PAUSE_IMAGE" "$(info_field .image "$sandbox")"
+    image=$(cri image-status "$PAUSE_IMAGE")
+    expect_eq "repo digest of the sandbox image (= the pushed index)" "$REGISTRY/pause@$INDEX_DIGEST" "$(value repo_digest "$image")"
+    echo "info: ImageStatus says pinned=$(value pinned "$image") for the sandbox image (README: image GC)"
+  fi
+
+  app=$(value id "$(cri create "$sandbox" "$name" "$mode" app "$REGISTRY/busybox:e2e" sh -c '(sleep 100000 &); exec sleep 100000')")
+  cri start "$app"
+  app_pid=$(ctr_k8s tasks ls | awk -v id="$app" '$1 == id { print $2 }')
+  [ -n "$app_pid" ] || fail "the app container has no running task"
+  for ns in net ipc uts; do
+    expect_eq "the app's $ns namespace" "$(ns_of "$INFRA_PID" $ns)" "$(ns_of "$app_pid" $ns)"
+  done
+  if [ "$mode" = POD ]; then
+    expect_eq "the app's pid namespace (POD: pause's)" "$(ns_of "$INFRA_PID" pid)" "$(ns_of "$app_pid" pid)"
+    expect_eq "pause's pid inside the pod" 1 "$(awk '/^NSpid:/ { print $NF }' "/proc/$INFRA_PID/status")"
+    # The app's orphan goes to the pod's PID 1; killed from the host, its zombie is pause's to reap.
+    wait_for 20 orphan_adopted || fail "the app's orphan was not re-parented to pause"
+    kill -KILL "$ORPHAN"
+    if [ "$name" = negative ]; then
+      eventually_stable 20 zombie_under_infra || fail "negative control: the sleeper sandbox left no zombie"
+      pass "negative control: a sandbox that does not reap leaves $(zombies_of "$INFRA_PID") zombie(s)"
+    else
+      eventually_stable 20 no_zombie_under_infra || fail "$(zombies_of "$INFRA_PID") zombie(s) under pause"
+      pass "the app's orphan was adopted by pause and reaped"
+    fi
+  else
+    [ "$(ns_of "$INFRA_PID" pid)" != "$(ns_of "$app_pid" pid)" ] || fail "CONTAINER mode, yet the app is in pause's pid namespace"
+    pass "the app has a pid namespace of its own (CONTAINER)"
+  fi
+
+  cri stop "$app" 5
+  expect_eq "the app after StopContainer" CONTAINER_EXITED "$(value state "$(cri container-status "$app")")"
+  cri rm "$app"
+  expect_eq "the pod after its app is gone" SANDBOX_READY "$(value state "$(cri sandbox-status "$sandbox")")"
+  kill -0 "$INFRA_PID" 2>/dev/null || fail "the sandbox process went with the app"
+  pass "the pod outlives its app: the sandbox process ($INFRA_PID) still runs"
+
+  pod_pid=$INFRA_PID
+  cri stopp "$sandbox"
+  exited_with_status() { [ -n "$(exit_status_of "$sandbox")" ]; }
+  wait_for 20 exited_with_status || fail "no exit of the sandbox task in containerd's events"
+  # containerd's CRI stops a sandbox with SIGKILL, never SIGTERM (its stopSandboxContainer).
+  expect_eq "the sandbox's exit status after StopPodSandbox (137: containerd sends SIGKILL)" 137 "$(exit_status_of "$sandbox")"
+  cri rmp "$sandbox"
+  gone() { ! kill -0 "$pod_pid" 2>/dev/null && [ -z "$(children_of "$pod_pid")" ] && ! ctr_k8s tasks ls -q | grep -q .; }
+  wait_for 20 gone || fail "something of the pod is left: $(ctr_k8s tasks ls)"
+  pass "nothing of the pod is left: no process, no zombie, no task"
+}
+
+run_pod shared POD
+run_pod default CONTAINER
+
+# --- negative control: the same with a sandbox that does not reap ---
+start_containerd "$REGISTRY/sleeper:e2e"
+cri pull "$REGISTRY/busybox:e2e" >/dev/null
+run_pod negative POD
+
+# --- the registry refuses: the sandbox never starts, the error says why ---
+refused_pod() {  # refused_pod <what> <expected in the error> <start_containerd arguments...>
+  local what=$1 expected=$2 output
+  shift 2
+  start_containerd "$@"
+  if output=$(cri runp refused POD 2>&1); then fail "$what: the sandbox started: $output"; fi
+  [[ $output == *"$expected"* ]] || fail "$what: RunPodSandbox failed without the registry's error: $output"
+  [ -z "$(ctr_k8s tasks ls -q)" ] || fail "$what: a task was started"
+  pass "$what: ${output#error: }"
+}
+refused_pod "wrong credentials" "401 Unauthorized" "" wrong-password
+refused_pod "an untrusted CA" "x509: certificate signed by unknown authority" "" "" "$OTHER_CA_DIR/ca.crt"

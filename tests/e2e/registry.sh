@@ -1,0 +1,83 @@
+# A private registry for the operator's-path scenarios (sourced after
+# tests/lib.sh, in a scenario that called `private_mounts --net "$@"`): Debian's
+# docker-registry (distribution 2.8) with its storage in a scratch directory,
+# TLS with a CA made here (openssl), basic auth with a bcrypt htpasswd file, on
+# 127.0.0.1:443 of the scenario's own network namespace, and known as
+# registry.example through the scenario's private /etc/hosts, so that README's
+# commands, which name registry.example, run verbatim.
+#
+# start_registry sets:
+#   REGISTRY=registry.example   REGISTRY_CA_DIR (holds ca.crt only, as skopeo and podman want it)
+#   REGISTRY_USER / REGISTRY_PASSWORD (README's example credentials)
+#   OTHER_CA_DIR (a CA that did not sign the registry's certificate: negative controls)
+REGISTRY=registry.example
+REGISTRY_USER=pause-puller
+REGISTRY_PASSWORD=pause-example-password
+
+# make_ca DIR: a CA in DIR (ca.crt, ca.key). make_server_cert DIR: a server
+# certificate for registry.example and 127.0.0.1, signed by DIR's CA.
+make_ca() {
+  local dir=$1
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pause test CA $RANDOM" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+}
+make_server_cert() {
+  local dir=$1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$REGISTRY" -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:%s,IP:127.0.0.1\n' "$REGISTRY" >"$dir/san.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -extfile "$dir/san.ext" -out "$dir/server.crt" 2>/dev/null
+}
+
+registry_answers() { curl -s --cacert "$REGISTRY_CA_DIR/ca.crt" -o /dev/null -w '%{http_code}' "https://$REGISTRY/v2/" | grep -qx 401; }
+
+start_registry() {
+  need_tool docker-registry
+  need_tool htpasswd apache2-utils
+  need_tool openssl
+  need_tool curl
+  local dir
+  scratch_dir dir
+  # Keys stay apart: a cert dir with *.key files asks skopeo for client certificates.
+  make_ca "$dir/keys"
+  make_server_cert "$dir/keys"
+  make_ca "$dir/other-keys"
+  REGISTRY_CA_DIR=$dir/ca
+  OTHER_CA_DIR=$dir/other-ca
+  mkdir -p "$REGISTRY_CA_DIR" "$OTHER_CA_DIR"
+  cp "$dir/keys/ca.crt" "$REGISTRY_CA_DIR/"
+  cp "$dir/other-keys/ca.crt" "$OTHER_CA_DIR/"
+  htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$dir/htpasswd" 2>/dev/null
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: "$dir/storage"
+http:
+  addr: 127.0.0.1:443
+  tls:
+    certificate: "$dir/keys/server.crt"
+    key: "$dir/keys/server.key"
+auth:
+  htpasswd:
+    realm: pause-test
+    path: "$dir/htpasswd"
+YAML
+  # registry.example is this namespace's loopback, for this scenario only.
+  local hosts
+  hosts=$(mktemp "$dir/hosts.XXXXXX")
+  { cat /etc/hosts; echo "127.0.0.1 $REGISTRY"; } >"$hosts"
+  mount --bind "$hosts" /etc/hosts
+  docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+  registry_pid=$!
+  on_exit stop_registry
+  wait_for 30 registry_answers || fail "the registry did not start: $(tail -5 "$dir/registry.log")"
+  pass "registry at https://$REGISTRY (127.0.0.1:443 of this scenario's network namespace), TLS and basic auth"
+}
+stop_registry() {
+  kill "$registry_pid" 2>/dev/null
+  wait_bounded "$registry_pid" 20
+}
