@@ -66,10 +66,13 @@ export REGISTRY_CREDS REGISTRY_CA_DIR TLS_VERIFY
 push:
 	@scripts/push-image.sh "$(OUT)" "$(IMAGE)"
 
-# The performance table of README.md (about 5 minutes); BENCH_ARGS=--smoke for a short run.
+# The performance tables of README.md (about 8 minutes); BENCH_ARGS=--smoke for a short
+# run. BENCH_REF: another pause binary; BENCH_REF_IMAGE: a reference sandbox image as an
+# OCI archive for the density run (bench/make-ref-image.sh makes one from a static binary).
 bench: image test-build
 	"$(TEST_BUILD)/bench/bench" --bin-dir "$(BIN_DIR)" --image out --glibc "$(TEST_BUILD)/bench/pause-glibc" \
 	  $(if $(BENCH_REF),--ref "$(BENCH_REF)") $(BENCH_ARGS)
+	bench/density.sh out "$(TEST_BUILD)/tests/cri-client" $(if $(BENCH_REF_IMAGE),--ref "$(BENCH_REF_IMAGE)")
 
 deps:
 	scripts/install-deps.sh
