@@ -42,7 +42,6 @@ if [ -n "$ref" ]; then
   rm -f "$auth"
   candidates+=("reference=$REGISTRY/reference:bench")
 fi
-on_exit stop_containerd
 
 kb() { awk -v key="$2:" '$1 == key { print $2; exit }' "/proc/$1/smaps_rollup" 2>/dev/null; }
 percentile() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p + 0.5) + 1; printf "%.1f", v[i] }'; }

@@ -58,7 +58,11 @@ wait_for() {
 # sleep too (nothing of it may outlive the scenario, or hold its output open).
 watchdog=""
 stop_watchdog() {
-  [ -z "$watchdog" ] || kill -- "-$watchdog" 2>/dev/null || kill "$watchdog" 2>/dev/null || true
+  [ -n "$watchdog" ] || return 0
+  # SIGKILL: nothing can delay it. The group may not exist yet (setsid not
+  # called yet): then the process itself, then the group once more.
+  kill -KILL -- "-$watchdog" 2>/dev/null || { kill -KILL "$watchdog" 2>/dev/null; kill -KILL -- "-$watchdog" 2>/dev/null || true; }
+  { wait "$watchdog" || true; } 2>/dev/null
   watchdog=""
 }
 deadline() {
@@ -154,13 +158,16 @@ socket_dir() {
   printf -v "$1" '%s' "$made_dir"
 }
 # Kills the processes whose command line contains a string (our own daemons'
-# helpers, found by the scratch path they were given), by PID.
+# helpers, found by the scratch path they were given), and their children
+# first (a shim's are the containers it runs), by PID.
 kill_processes_naming() {
-  local dir command
+  local dir command pid
   for dir in /proc/[0-9]*; do
     case ${dir#/proc/} in $$ | "$BASHPID") continue ;; esac
     command=$(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null) || continue
-    [[ $command == *"$1"* ]] && kill -KILL "${dir#/proc/}" 2>/dev/null
+    [[ $command == *"$1"* ]] || continue
+    for pid in $(ps -o pid= --ppid "${dir#/proc/}" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    kill -KILL "${dir#/proc/}" 2>/dev/null
   done
   return 0
 }

@@ -12,6 +12,7 @@
 #                                  negative controls
 #   cri VERB ARGS...               the CRI client on its socket (cri_client.cpp)
 #   stop_containerd                every task killed and removed, then containerd
+#                                  (also at exit)
 # CNI: Debian's bridge plugin with host-local addresses, in the scenario's own
 # network namespace. Events of containerd go to $CONTAINERD_EVENTS (task exits).
 
@@ -61,6 +62,9 @@ start_containerd() {
   [ -z "$containerd_pid" ] || stop_containerd
   scratch_dir CRI_STATE
   [ -n "${CRI_SOCKETS:-}" ] || socket_dir CRI_SOCKETS
+  # Registered after its directories, so that it runs before they go: the
+  # tasks are killed through the socket, never orphaned with their shims.
+  on_exit stop_containerd
   mkdir -p "$CRI_STATE/net.d" "$CRI_STATE/logs"
   cat >"$CRI_STATE/net.d/10-pause-test.conflist" <<CNI
 {"cniVersion": "1.0.0", "name": "pause-test", "plugins": [

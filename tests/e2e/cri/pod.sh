@@ -28,7 +28,6 @@ need_tool skopeo
 private_mounts --net "$@"
 deadline 600
 cluster_registry "$image_dir"
-on_exit stop_containerd
 start_containerd
 
 value() { sed -n "s/^$1=//p" <<<"$2" | head -n 1; }
