@@ -3,11 +3,16 @@
 # pause bundle (our image: read-only root, no capabilities, no new privileges,
 # uid 65535) and busybox app bundles that join its namespaces by path.
 # With a seccomp profile (docker/OCI JSON, e.g. seccomp/pause.json), pause runs under it.
-# Usage: pod.sh runc|crun <dir made by tests/image/build.sh> [seccomp-profile]
+# With --userns OFFSET, the pod is user-namespaced as the kubelet asks for
+# `hostUsers: false`: 65536 uids and gids mapped from OFFSET, pause's bundle in a
+# new user namespace, the apps joining it with the same mappings, as runtimes
+# do for such pods; pause then runs as host uid OFFSET+65535, 65535 inside.
+# Usage: pod.sh runc|crun <dir made by tests/image/build.sh> [seccomp-profile] [--userns OFFSET]
 . "$(dirname "$0")/../../lib.sh"
 . "$(dirname "$0")/../pod-checks.sh"
 . "$(dirname "$0")/bundle.sh"
-runtime=$1 image_dir=$2 profile=${3:-}
+runtime=$1 image_dir=$2 profile=${3:-} userns_offset=""
+[ "${4:-}" != --userns ] || userns_offset=$5
 need_root
 need_tool "$runtime"
 need_tool umoci
@@ -17,7 +22,9 @@ private_mounts "$@"
 SHARES_PID=true SHARES_UTS=true CHECKS_USER=true CONFINED=false
 [ -z "$profile" ] || CONFINED=true
 deadline 300
-scratch_dir work
+# The mapped root of a user-namespaced pod must reach its bundles from / (TMPDIR
+# may be under a 0700 directory): they go under the scenario's private /run.
+if [ -n "$userns_offset" ]; then socket_dir work; else scratch_dir work; fi
 # Every container of this run has an id ending in -$$.
 delete_our_containers() {
   local id
@@ -40,6 +47,18 @@ pause_bundle "$image_dir" "$work/pause" "$profile"
 busybox_rootfs "$work/busybox"
 mkdir -p "$work/template"
 oci spec --bundle "$work/template"
+
+# The user-namespaced pod: the mapped root must be able to reach the bundles
+# (0755, not mktemp's 0700) and owns pause's rootfs.
+if [ -n "$userns_offset" ]; then
+  chmod 0755 "$work" "$work/pause"
+  chown -R "$userns_offset:$userns_offset" "$work/pause/rootfs"
+  mapping=$(jq -nc --argjson offset "$userns_offset" '[{containerID: 0, hostID: $offset, size: 65536}]')
+  jq --argjson mapping "$mapping" '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = $mapping | .linux.gidMappings = $mapping' \
+    "$work/pause/config.json" >"$work/pause/config.new" && mv "$work/pause/config.new" "$work/pause/config.json"
+  EXPECTED_IDS="$((userns_offset + 65535)) $((userns_offset + 65535))"
+  pass "pause's bundle gets a user namespace: 65536 ids mapped from host id $userns_offset"
+fi
 
 # The negative control's infra: busybox `sleep` as PID 1, in an otherwise identical bundle.
 mkdir -p "$work/sleep"
@@ -74,9 +93,13 @@ app_bundle() {  # app_bundle NAME CMD...: a busybox bundle in the infra's namesp
   mkdir -p "$work/app-$name"
   local args
   args=$(printf '%s\n' "$@" | jq -R . | jq -s .)  # one argument a line
-  jq --arg rootfs "$work/busybox" --arg pid "$INFRA_PID" --argjson args "$args" \
+  jq --arg rootfs "$work/busybox" --arg pid "$INFRA_PID" --argjson args "$args" --slurpfile pause "$work/pause/config.json" \
     '.root.path = $rootfs | .root.readonly = true | .process.terminal = false | .process.args = $args
-     | .linux.namespaces = [{type: "mount"}] + [("network", "ipc", "uts", "pid") | {type: ., path: "/proc/\($pid)/ns/\(if . == "network" then "net" else . end)"}]' \
+     | .linux.namespaces = [{type: "mount"}] + [("network", "ipc", "uts", "pid") | {type: ., path: "/proc/\($pid)/ns/\(if . == "network" then "net" else . end)"}]
+     | if $pause[0].linux.uidMappings then
+         .linux.namespaces += [{type: "user", path: "/proc/\($pid)/ns/user"}]
+         | .linux.uidMappings = $pause[0].linux.uidMappings | .linux.gidMappings = $pause[0].linux.gidMappings
+       else . end' \
     "$work/template/config.json" >"$work/app-$name/config.json"
 }
 app_run() {
@@ -104,3 +127,12 @@ app_kill() {
 }
 
 run_pod_checks
+if [ -n "$userns_offset" ]; then
+  # Inside the pod's user namespace pause is 65535: what an app of the pod sees.
+  infra_start pause
+  expect_eq "pause's uid and gid seen from an app in its user namespace" "65535 65535" \
+    "$(app_run probe-ids sh -c 'grep -E "^(Uid|Gid):" /proc/1/status' | awk '{ print $2 }' | paste -sd' ')"
+  expect_eq "the pod's uid_map" "0 $userns_offset 65536" "$(awk '{ print $1, $2, $3 }' "/proc/$INFRA_PID/uid_map")"
+  expect_eq "an app's user namespace" "$(ns_of "$INFRA_PID" user)" "$(app_run probe-userns readlink /proc/self/ns/user)"
+  infra_remove
+fi
