@@ -39,7 +39,7 @@ prerequisites:
 $(addprefix pause-,$(ARCHES)): pause-%: prerequisites
 	@$(if $(filter $(HOST_ARCH),$*),,command -v $(call ARCH_FIELD,$*,2)-g++ >/dev/null || \
 	  { echo "no C++ cross compiler for $*: apt-get install g++-$(call ARCH_FIELD,$*,2)" >&2; exit 1; })
-	@$(if $(filter riscv64,$*),[ -f "$(RISCV64_MUSL)/lib/musl-gcc.specs" ] || \
+	@$(if $(filter riscv64,$*),[ -f "$(RISCV64_MUSL)/debian-source-version" ] || \
 	  cmake/build-musl.sh $(call ARCH_FIELD,riscv64,2) "$(RISCV64_MUSL)")
 	@$(call CONFIGURE,$(BUILD_DIR)/$*,-DPAUSE_TESTS=OFF \
 	  $(if $(filter $(HOST_ARCH),$*),,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/$*.cmake) \

@@ -18,6 +18,7 @@ if ! apt-get source --download-only musl >fetch.log 2>&1; then
   exit 1
 fi
 dpkg-source --no-check -x musl_*.dsc src >/dev/null
+source_version=$(awk '$1 == "Version:" { print $2; exit }' musl_*.dsc)
 cd src
 # musl's own sources warn under GCC 12; show the log only if the build fails.
 { ./configure --target="$triple" CROSS_COMPILE="$triple-" --prefix="$work/prefix" --disable-shared \
@@ -35,4 +36,6 @@ escaped=${escaped//$'\t'/\\$'\t'}
 specs=$(cat "$prefix/lib/musl-gcc.specs" && echo .)  # the dot keeps the trailing blank lines GCC needs
 specs=${specs%.}
 printf '%s' "${specs//"$work/prefix"/"$escaped"}" >"$prefix/lib/musl-gcc.specs"
+# What was built, for the build's record (bin/pause-linux-<arch>.buildinfo, the SBOM).
+echo "$source_version" >"$prefix/debian-source-version"
 echo "musl for $triple installed in $prefix"

@@ -5,6 +5,9 @@
 #                                    skopeo; loads as localhost/pause:<version>
 #   <out>/pause-<arch>.docker.tar    one docker-archive per arch, for docker load
 #                                    (Docker 20.10 loads no OCI archive)
+#   <out>/sbom/pause-<arch>.cdx.json the SBOM of each arch (CycloneDX 1.5, scripts/sbom.sh),
+#                                    named by digest in that arch's manifest annotations
+#                                    pause.sbom.cyclonedx.digest and .file
 #   scripts/build-image.sh <out-dir> [arch ...]        (default: every arch in cmake/arches.tsv)
 # Environment:
 #   BINARY_SOURCE=prebuilt (default: package bin/pause-linux-<arch> from `make all`)
@@ -47,7 +50,7 @@ fi
 
 engine=${PAUSE_ENGINE:-$(for e in buildah podman; do command -v $e >/dev/null && echo $e && break; done)}
 [ -n "$engine" ] || { echo "no image builder: apt-get install buildah (or podman); with Docker, see README (docker buildx)" >&2; exit 1; }
-rm -rf "$out/oci" "$out/pause.oci.tar" "$out"/pause-*.docker.tar
+rm -rf "$out/oci" "$out/pause.oci.tar" "$out"/pause-*.docker.tar "$out/sbom"
 mkdir -p "$out"
 
 # shellcheck source=scripts/containers-env.sh
@@ -62,10 +65,17 @@ list=$name
 "$engine" manifest create "$list" >/dev/null
 for arch in "${arches[@]}"; do
   echo "building $(platform_of "$arch")"
+  sbom=()
+  if [ "$binary_source" = prebuilt ]; then
+    mkdir -p "$out/sbom"
+    "$top/scripts/sbom.sh" "$top/bin" "$arch" >"$out/sbom/pause-$arch.cdx.json"
+    sbom=(--annotation "pause.sbom.cyclonedx.digest=sha256:$(sha256sum <"$out/sbom/pause-$arch.cdx.json" | cut -d' ' -f1)"
+      --annotation "pause.sbom.cyclonedx.file=sbom/pause-$arch.cdx.json")
+  fi
   # No io.buildah.version label and no PATH (there is no shell and no other
   # program in the image): the config holds what the Dockerfile says, nothing else.
   "$engine" build -q --timestamp "$epoch" --platform "$(platform_of "$arch")" \
-    --identity-label=false --unsetenv PATH \
+    --identity-label=false --unsetenv PATH "${sbom[@]}" \
     --build-arg BUILDPLATFORM="linux/$(dpkg --print-architecture)" "${build_args[@]}" \
     --manifest "$list" -f "$top/Dockerfile" "$top" >/dev/null
 done
@@ -86,5 +96,5 @@ for arch in "${arches[@]}"; do
     "oci:$out/oci:$version" "docker-archive:$out/pause-$arch.docker.tar:$name"
 done
 
-echo "$name ($(echo "${arches[@]}")) -> $out/oci, $out/pause.oci.tar, $out/pause-<arch>.docker.tar"
+echo "$name ($(echo "${arches[@]}")) -> $out/oci, $out/pause.oci.tar, $out/pause-<arch>.docker.tar$([ ! -d "$out/sbom" ] || echo ", $out/sbom")"
 echo "  manifest list $(jq -r '.manifests[0].digest' "$out/oci/index.json")"

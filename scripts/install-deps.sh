@@ -167,4 +167,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The SBOM validator (CycloneDX's own library, from the npm registry), at the
+# versions tests/sbom/package-lock.json pins, once per machine.
+if [ -z "${1:-}" ]; then
+  validator=/opt/pause-sbom-validator
+  sbom_tests=$(dirname "$0")/../tests/sbom
+  if ! cmp -s "$sbom_tests/package-lock.json" "$validator/package-lock.json" || [ ! -d "$validator/node_modules" ]; then
+    mkdir -p "$validator"
+    cp "$sbom_tests/package.json" "$sbom_tests/package-lock.json" "$validator/"
+    npm ci --prefix "$validator" --no-audit --no-fund --loglevel=error >/dev/null
+    echo "installed the SBOM validator in $validator"
+  fi
+fi
 echo "prerequisites installed"

@@ -18,3 +18,5 @@ for archive in pause.oci.tar $(arches | sed 's/.*/pause-&.docker.tar/'); do
   cmp "$first/$archive" "$second/$archive" || fail "$archive differs"
 done
 pass "the OCI archive and every docker archive are identical, byte for byte"
+diff -r "$first/sbom" "$second/sbom" >/dev/null || fail "the SBOMs differ"
+pass "the SBOMs are identical, byte for byte"
