@@ -62,7 +62,7 @@ image: all
 
 # Copies out/oci (OUT=… another image dir) to a registry; see README "Running it on a cluster".
 OUT ?= out
-export REGISTRY_CREDS REGISTRY_CA_DIR TLS_VERIFY
+export REGISTRY_CREDS REGISTRY_CA_DIR TLS_VERIFY SIGN_BY REGISTRIES_D
 push:
 	@scripts/push-image.sh "$(OUT)" "$(IMAGE)"
 

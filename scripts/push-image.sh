@@ -10,6 +10,10 @@
 #   REGISTRY_CA_DIR   a directory holding the registry's CA as ca.crt
 #                     (default: the system's trust store and /etc/containers/certs.d)
 #   TLS_VERIFY        true (default) or false
+#   SIGN_BY           a GPG key's fingerprint: sign the index and every platform's manifest
+#                     ("simple signing"); the signatures go to the lookaside staging location
+#                     registries.d configures for the registry (GNUPGHOME: the keyring)
+#   REGISTRIES_D      that registries.d directory (default: /etc/containers/registries.d)
 set -euo pipefail
 out=${1:-}
 image=${2:-}
@@ -43,7 +47,14 @@ if [ -n "${REGISTRY_CREDS:-}" ]; then
   read_options+=(--authfile "$work/auth.json")
 fi
 
-if ! skopeo copy -q --all --preserve-digests "${push_options[@]}" "oci:$out/oci:$version" "docker://$image" 2>"$work/error"; then
+global_options=()
+[ -z "${REGISTRIES_D:-}" ] || global_options+=(--registries.d "$REGISTRIES_D")
+if [ -n "${SIGN_BY:-}" ]; then
+  command -v gpg >/dev/null || die "SIGN_BY needs gpg: apt-get install gnupg"
+  gpg --batch --list-secret-keys "$SIGN_BY" >/dev/null 2>&1 || die "SIGN_BY=$SIGN_BY: no such secret key in ${GNUPGHOME:-~/.gnupg}"
+  push_options+=(--sign-by "$SIGN_BY")
+fi
+if ! skopeo "${global_options[@]}" copy -q --all --preserve-digests "${push_options[@]}" "oci:$out/oci:$version" "docker://$image" 2>"$work/error"; then
   die "$image: $(last_error "$work/error")"
 fi
 # What the registry serves under that tag now: the index, byte for byte.
@@ -52,4 +63,4 @@ if ! skopeo inspect --raw "${read_options[@]}" "docker://$image" >"$work/index" 
 fi
 pushed_digest=sha256:$(sha256sum <"$work/index" | cut -d' ' -f1)
 [ "$pushed_digest" = "$index_digest" ] || die "$image is $pushed_digest in the registry, not $index_digest"
-echo "pushed ${image%:*}@$pushed_digest ($image, every platform of $out/oci)"
+echo "pushed ${image%:*}@$pushed_digest ($image, every platform of $out/oci$([ -z "${SIGN_BY:-}" ] || echo ", signed by $SIGN_BY"))"
