@@ -6,8 +6,9 @@ set -euo pipefail
 out=$(realpath -m "$1")
 [ -s "$out" ] && { echo "$out exists"; exit 0; }
 command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+# debootstrap cannot take a target path with a space: under /tmp, whatever TMPDIR says.
+root=$(mktemp -d /tmp/pause-debootstrap.XXXXXX)
+trap 'rm -rf "$root" "$root.log"' EXIT
 # The machine's own Debian mirror (a local or corporate one too).
 mirror=$("$(dirname "$0")/install-deps.sh" --print-mirror)
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 \

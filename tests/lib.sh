@@ -8,6 +8,8 @@
 # containers, mounts and daemons behind).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Run under `make test`, a scenario's own make (README's `make push`) is not a sub-make of it.
+unset MAKEFLAGS MAKELEVEL MFLAGS
 version=$(cat "$top/VERSION")
 
 # Cleanups, run last-registered first at exit. Each is a command and its

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -40,15 +41,11 @@ struct Expected {
 };
 
 Expected expected_for(const std::vector<std::string>& args, bool as_pid1) {
-  for (const auto& arg : args) {
-    if (is_version_flag(arg)) return {kVersionLine, ""};
-  }
-  for (const auto& arg : args) {
-    if (is_help_flag(arg)) {
-      return {"Usage: pause [-v|--version] [-h|--help]\n"
-              "Sleeps holding a pod's namespaces, reaps zombies, exits 0 on SIGINT/SIGTERM.\n",
-              ""};
-    }
+  if (std::any_of(args.begin(), args.end(), is_version_flag)) return {kVersionLine, ""};
+  if (std::any_of(args.begin(), args.end(), is_help_flag)) {
+    return {"Usage: pause [-v|--version] [-h|--help]\n"
+            "Sleeps holding a pod's namespaces, reaps zombies, exits 0 on SIGINT/SIGTERM.\n",
+            ""};
   }
   Expected sleeping{"", "", true};
   for (const auto& arg : args) {
@@ -88,13 +85,11 @@ class ArgvGenerator {
     const int kind = pick(0, 19);
     if (kind == 0) return kFlags[static_cast<size_t>(pick(0, 4))];
     if (kind <= 4) return kNearMisses[static_cast<size_t>(pick(0, static_cast<int>(kNearMisses.size()) - 1))];
-    size_t length = static_cast<size_t>(pick(0, 40));
+    auto length = static_cast<size_t>(pick(0, 40));
     if (!keep_short && kind == 5) length = static_cast<size_t>(pick(1000, 131'071));  // up to MAX_ARG_STRLEN - 1
     std::string text(length, ' ');
-    for (auto& byte : text) {
-      // Any byte but NUL: ASCII, newlines, invalid UTF-8 (lone continuation and lead bytes, 0xff).
-      byte = static_cast<char>(pick(0, 3) == 0 ? pick(0x80, 0xff) : pick(1, 0x7f));
-    }
+    // Any byte but NUL: ASCII, newlines, invalid UTF-8 (lone continuation and lead bytes, 0xff).
+    std::generate(text.begin(), text.end(), [this] { return static_cast<char>(pick(0, 3) == 0 ? pick(0x80, 0xff) : pick(1, 0x7f)); });
     return text;
   }
 };

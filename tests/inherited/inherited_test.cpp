@@ -169,7 +169,7 @@ TEST_P(Inherited, PendingOtherSignalGetsTheKernelsRulesForPid1) {
 // the others it stays (README: what that means for each).
 TEST_P(Inherited, IgnoredDispositionsOfItsOwnSignalsAreReplaced) {
   Pause pause = start([] {
-    for (const int signo : {SIGTERM, SIGINT, SIGCHLD, SIGHUP}) signal(signo, SIG_IGN);
+    for (const int signo : {SIGTERM, SIGINT, SIGCHLD, SIGHUP}) (void)signal(signo, SIG_IGN);
   });
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
   if (kPause.emulator.empty()) {
@@ -319,6 +319,8 @@ TEST_P(Inherited, HugeArgvAndEnvironment) {
   // stack limit, 2 MB by default; each string at most 128 KiB).
   std::vector<std::string> args;
   std::vector<std::string> env;
+  args.reserve(400);
+  env.reserve(8);
   for (int i = 0; i < 400; ++i) args.push_back("--arg" + std::to_string(i) + "=" + std::string(1000, 'a'));
   for (int i = 0; i < 8; ++i) env.push_back("BIG" + std::to_string(i) + "=" + std::string(120'000, 'e'));
   Pause pause = start({}, args, env);

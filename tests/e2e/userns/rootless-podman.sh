@@ -40,8 +40,8 @@ end_user_processes() {  # everything the user runs, by PID
   for pid in $(pgrep -u "$uid" || true); do kill -KILL "$pid" 2>/dev/null || true; done
 }
 on_exit end_user_processes
-as_user() {
-  runuser -u "$user" -- env -i HOME="$base/home" XDG_RUNTIME_DIR="$runtime_dir" USER="$user" \
+as_user() {  # in the user's home: the scenario's own cwd may be closed to it
+  runuser -u "$user" -- env -i -C "$base/home" HOME="$base/home" XDG_RUNTIME_DIR="$runtime_dir" USER="$user" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 podman() { as_user podman "$@"; }
@@ -60,7 +60,7 @@ CONF
 
 # README's load, as the user (from a copy the user can read).
 install -m 0644 -o "$user" "$image_dir/pause.oci.tar" "$base/home/pause.oci.tar"
-expect_eq "podman load as $user" "Loaded image: localhost/pause:$version" "$(cd "$base/home" && podman load -i pause.oci.tar)"
+expect_eq "podman load as $user" "Loaded image: localhost/pause:$version" "$(podman load -i pause.oci.tar)"
 busybox_rootfs "$base/busybox"
 tar -C "$base/busybox" -c . | podman import -q - localhost/busybox:e2e >/dev/null
 
