@@ -36,10 +36,7 @@ cluster_registry "$image_dir" >/dev/null
 candidates=("ours=$PAUSE_IMAGE")
 if [ -n "$ref" ]; then
   [ -f "$ref" ] || fail "no reference archive $ref"
-  auth=$(mktemp)
-  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
-  skopeo copy -q --all --dest-authfile "$auth" "oci-archive:$ref" "docker://$REGISTRY/reference:bench"
-  rm -f "$auth"
+  skopeo copy -q --all --dest-authfile "$REGISTRY_AUTH" "oci-archive:$ref" "docker://$REGISTRY/reference:bench"
   candidates+=("reference=$REGISTRY/reference:bench")
 fi
 

@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>  // struct rlimit
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -101,8 +100,8 @@ bool is_version_flag(const char* arg) {
 
 bool is_help_flag(const char* arg) { return equals(arg, "-h") || equals(arg, "--help"); }
 
-// Signal handlers may only use async-signal-safe calls: poll, writev and _exit
-// here, never stdio, exit() or psignal() as upstream does.
+// Signal handlers may only use async-signal-safe calls: ppoll, rt_sigaction,
+// writev and _exit here, never stdio, exit() or psignal() as upstream does.
 [[noreturn]] void on_shutdown(int signo) {
   say(STDERR_FILENO, signo == SIGINT ? literal("Shutting down, got signal: Interrupt\n")
                                      : literal("Shutting down, got signal: Terminated\n"));
@@ -128,29 +127,27 @@ bool close_inherited_fds() {
   // lists exactly the open fds, however far above RLIMIT_NOFILE (which may have
   // been lowered after they were opened); closing one while listing is safe, as
   // the listing goes by fd number.
+  // (Raw calls: musl's opendir would bring in malloc.)
   const int listing = static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (listing < 0) return false;
-  {
-    alignas(8) char entries[1024];
-    long size = 0;
-    while ((size = syscall(SYS_getdents64, listing, entries, sizeof entries)) > 0) {
-      for (long at = 0; at < size;) {
-        const char* record = entries + at;
-        const char* name = record + 19;  // struct linux_dirent64: ino 8, off 8, reclen 2, type 1
-        int fd = 0;
-        bool number = *name != '\0';
-        for (; *name != '\0'; ++name) {
-          number = number && *name >= '0' && *name <= '9';
-          fd = fd * 10 + (*name - '0');
-        }
-        if (number && fd >= 3 && fd != listing) close(fd);
-        at += *reinterpret_cast<const unsigned short*>(record + 16);
+  alignas(8) char entries[1024];
+  long size = 0;
+  while ((size = syscall(SYS_getdents64, listing, entries, sizeof entries)) > 0) {
+    for (long at = 0; at < size;) {
+      const char* record = entries + at;
+      const char* name = record + 19;  // struct linux_dirent64: ino 8, off 8, reclen 2, type 1
+      int fd = 0;
+      bool number = *name != '\0';
+      for (; *name != '\0'; ++name) {
+        number = number && *name >= '0' && *name <= '9';
+        fd = fd * 10 + (*name - '0');
       }
+      if (number && fd >= 3 && fd != listing) close(fd);
+      at += *reinterpret_cast<const unsigned short*>(record + 16);
     }
-    close(listing);
-    return size == 0;
   }
-  return false;
+  close(listing);
+  return size == 0;
 }
 
 constexpr char kUsage[] =
@@ -162,10 +159,10 @@ constexpr unsigned long kShownArgumentBytes = 1024;
 
 }  // namespace
 
-// Every syscall below runs once per pod. Before main, musl's start-up makes
-// its own: arch_prctl (x86_64 TLS) and set_tid_address; its first sigaction
-// adds one rt_sigprocmask. After them, as PID 1 without arguments (12 in all
-// on x86_64, 11 where there is no arch_prctl):
+// Every syscall below runs once per pod (the budget is 12 on x86_64). Before
+// main, musl's start-up makes its own: arch_prctl (x86_64 TLS) and
+// set_tid_address. After them, as PID 1 without arguments (11 in all on
+// x86_64, 10 where there is no arch_prctl):
 //   rt_sigaction x3   the handlers, before anything else can happen to us
 //   rt_sigprocmask    the mask inherited across execve, cleared
 //   wait4             children that died before the SIGCHLD handler existed
@@ -173,7 +170,7 @@ constexpr unsigned long kShownArgumentBytes = 1024;
 //   chdir             "/", so that no mount is kept busy
 //   close_range       every inherited fd above stderr
 //   pause             the sleep (ppoll on arm64 and riscv64)
-// Not PID 1 adds prctl, rt_sigaction (SIGPIPE), poll and writev (the warning).
+// Not PID 1 adds prctl, rt_sigaction (SIGPIPE), ppoll and writev (the warning).
 int main(int argc, char** argv) {
   // Handlers first, before any output: a SIGTERM during start-up must still
   // end in a clean exit 0, never in the default action. Every signal is

@@ -205,3 +205,31 @@ in_readme_dir() {
   ln -s "$1" "$readme_dir/out"
   cd "$readme_dir"
 }
+
+# start_containerd_daemon <state dir> <socket dir>: a containerd of the
+# scenario's own, without the CRI plugin, its state in those directories and
+# its socket at <socket dir>/containerd.sock; sets containerd_pid.
+# stop_containerd_daemon: ends it and any shim of it that outlived it.
+containerd_pid=""
+start_containerd_daemon() {
+  containerd_sockets=$2
+  cat >"$1/containerd.toml" <<CONF
+version = 2
+root = "$1/containerd"
+state = "$2/containerd"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$2/containerd.sock"
+[ttrpc]
+  address = "$2/containerd.sock.ttrpc"
+CONF
+  containerd --config "$1/containerd.toml" >"$1/containerd.log" 2>&1 &
+  containerd_pid=$!
+  wait_for 30 test -S "$2/containerd.sock" || fail "containerd did not start: $(tail -5 "$1/containerd.log")"
+}
+stop_containerd_daemon() {
+  [ -n "$containerd_pid" ] || return 0
+  kill "$containerd_pid" 2>/dev/null
+  wait_bounded "$containerd_pid" 30
+  kill_processes_naming "$containerd_sockets/"  # shims of it (they name its socket), and their containers
+}

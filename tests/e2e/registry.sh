@@ -81,3 +81,20 @@ stop_registry() {
   kill "$registry_pid" 2>/dev/null
   wait_bounded "$registry_pid" 20
 }
+
+# registry_auth_file VAR: a containers-auth.json with the registry's credentials
+# (what `podman login` or `skopeo login` store), path in $VAR, removed at exit.
+registry_auth_file() {
+  local made
+  made=$(mktemp)
+  on_exit rm -f "$made"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$made"
+  printf -v "$1" '%s' "$made"
+}
+# trust_registry_ca: the registry's CA where README puts it for skopeo and
+# podman (/etc/containers/certs.d/registry.example/ca.crt, a private copy of /etc/containers).
+trust_registry_ca() {
+  private_etc containers
+  mkdir -p "/etc/containers/certs.d/$REGISTRY"
+  cp "$REGISTRY_CA_DIR/ca.crt" "/etc/containers/certs.d/$REGISTRY/"
+}

@@ -19,30 +19,16 @@ scratch_dir state
 socket_dir sockets
 ctr() { CONTAINERD_NAMESPACE=k8s.io command ctr --address "$sockets/containerd.sock" "$@"; }
 
-cat >"$state/config.toml" <<CONF
-version = 2
-root = "$state/root"
-state = "$sockets/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sockets/containerd.sock"
-[ttrpc]
-  address = "$sockets/containerd.sock.ttrpc"
-CONF
-containerd --config "$state/config.toml" >"$state/containerd.log" 2>&1 &
-containerd_pid=$!
 stop_containerd() {
   local id
   for id in $(ctr containers ls -q 2>/dev/null); do
     ctr tasks rm --force "$id" >/dev/null 2>&1
     ctr containers rm "$id" >/dev/null 2>&1
   done
-  kill "$containerd_pid" 2>/dev/null
-  wait_bounded "$containerd_pid" 30
-  kill_processes_naming "$sockets/"  # shims that outlived it (a failed task rm)
+  stop_containerd_daemon
 }
 on_exit stop_containerd
-wait_for 30 ctr version >/dev/null 2>&1 || fail "containerd did not start: $(tail -5 "$state/containerd.log")"
+start_containerd_daemon "$state" "$sockets"
 
 in_readme_dir "$image_dir"
 eval "$(readme_snippet ctr-import)" >/dev/null

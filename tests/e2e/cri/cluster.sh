@@ -3,7 +3,8 @@
 # scenario that called `private_mounts --net "$@"`):
 #   cluster_registry <image dir>   the private registry, our image pushed with
 #                                  `make push` as README says, plus busybox
-#                                  images for apps and for a non-reaping sandbox
+#                                  images for apps and for a non-reaping sandbox;
+#                                  $REGISTRY_AUTH: its credentials as an auth file
 #   start_containerd [sandbox image] [password] [CA file]
 #                                  containerd with README's CRI configuration
 #                                  (sandbox image, config_path, credentials) and
@@ -20,11 +21,11 @@ cluster_registry() {
   local image_dir=$1
   start_registry
   # README's places for the CA: skopeo's and containerd's.
-  private_etc containers
+  trust_registry_ca
   private_etc containerd
-  mkdir -p "/etc/containers/certs.d/$REGISTRY" "/etc/containerd/certs.d/$REGISTRY"
-  cp "$REGISTRY_CA_DIR/ca.crt" "/etc/containers/certs.d/$REGISTRY/"
+  mkdir -p "/etc/containerd/certs.d/$REGISTRY"
   cp "$REGISTRY_CA_DIR/ca.crt" "/etc/containerd/certs.d/$REGISTRY/"
+  registry_auth_file REGISTRY_AUTH
   PAUSE_IMAGE=$REGISTRY/pause:$version
   INDEX_DIGEST=$(REGISTRY_CREDS="$REGISTRY_USER:$REGISTRY_PASSWORD" "$top/scripts/push-image.sh" "$image_dir" "$PAUSE_IMAGE" |
     sed -n 's/^pushed [^@]*@\(sha256:[0-9a-f]*\) .*/\1/p')
@@ -46,10 +47,7 @@ push_busybox() {
   entrypoint=()
   while read -r word; do entrypoint+=(--config.entrypoint "$word"); done < <(jq -r '.[]' <<<"$2")
   umoci config --image "$layout/oci:busybox" --config.env PATH=/bin "${entrypoint[@]}" >/dev/null
-  local auth
-  auth=$(mktemp "$layout/auth.XXXXXX")
-  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
-  skopeo copy -q --dest-authfile "$auth" "oci:$layout/oci:busybox" "docker://$1"
+  skopeo copy -q --dest-authfile "$REGISTRY_AUTH" "oci:$layout/oci:busybox" "docker://$1"
 }
 
 cri() { "$CRI_CLIENT" --socket "$CRI_SOCKETS/containerd.sock" --log-dir "$CRI_STATE/logs" "$@"; }

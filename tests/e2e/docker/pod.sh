@@ -23,28 +23,14 @@ docker() { /usr/bin/docker --host "unix://$sockets/docker.sock" "$@"; }  # Debia
 
 # containerd for dockerd: its own, never the machine's (dockerd would use a
 # running /run/containerd/containerd.sock if it found one).
-cat >"$state/containerd.toml" <<CONF
-version = 2
-root = "$state/containerd"
-state = "$sockets/containerd"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sockets/containerd.sock"
-[ttrpc]
-  address = "$sockets/containerd.sock.ttrpc"
-CONF
-containerd --config "$state/containerd.toml" >"$state/containerd.log" 2>&1 &
-containerd_pid=$!
 stop_daemons() {
   docker rm --force $(docker ps -aq) >/dev/null 2>&1
   [ ! -s "$sockets/docker.pid" ] || kill "$(cat "$sockets/docker.pid")" 2>/dev/null
   wait_for 30 exited "$(cat "$sockets/docker.pid" 2>/dev/null || echo 0)"
-  kill "$containerd_pid" 2>/dev/null
-  wait_bounded "$containerd_pid" 30
-  kill_processes_naming "$sockets/"  # shims of ours that outlived their daemon (they name its socket)
+  stop_containerd_daemon
 }
 on_exit stop_daemons
-wait_for 30 test -S "$sockets/containerd.sock" || fail "containerd did not start: $(tail -5 "$state/containerd.log")"
+start_containerd_daemon "$state" "$sockets"
 dockerd --data-root "$state/data" --exec-root "$sockets/exec" --pidfile "$sockets/docker.pid" \
   --host "unix://$sockets/docker.sock" --containerd "$sockets/containerd.sock" \
   --iptables=false --ip6tables=false --bridge=none >"$state/dockerd.log" 2>&1 &

@@ -13,19 +13,14 @@ need_tool skopeo
 private_mounts --net "$@"
 deadline 600
 start_registry
-# Where README says the CA goes (the default place of skopeo and podman too).
-private_etc containers
-mkdir -p "/etc/containers/certs.d/$REGISTRY"
-cp "$REGISTRY_CA_DIR/ca.crt" "/etc/containers/certs.d/$REGISTRY/"
+trust_registry_ca
 in_readme_dir "$image_dir"
 index=$(jq -r '.manifests[0].digest' out/oci/index.json)
 
 # The README's line, and what it prints.
 pushed=$(eval "$(readme_snippet make-push)") || fail "make push failed: $pushed"
 expect_eq "make push says" "pushed $REGISTRY/pause@$index ($REGISTRY/pause:$version, every platform of out/oci)" "$pushed"
-auth=$(mktemp)
-on_exit rm -f "$auth"
-printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
+registry_auth_file auth
 in_registry=$(skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" "docker://$REGISTRY/pause:$version" | sha256sum | cut -d' ' -f1)
 expect_eq "index digest in the registry (= make image's)" "$index" "sha256:$in_registry"
 for arch in $(arches); do

@@ -18,9 +18,7 @@ need_tool skopeo
 private_mounts --net "$@"
 deadline 600
 start_registry
-private_etc containers
-mkdir -p "/etc/containers/certs.d/$REGISTRY"
-cp "$REGISTRY_CA_DIR/ca.crt" "/etc/containers/certs.d/$REGISTRY/"
+trust_registry_ca
 private_etc pki
 mkdir -p /etc/pki/containers
 
@@ -35,9 +33,7 @@ other_key=$(gpg --list-secret-keys --with-colons else@other.example | awk -F: '$
 # README's registries.d, and credentials as `podman login` would store them.
 mkdir -p /etc/containers/registries.d
 readme_snippet registries-d >"/etc/containers/registries.d/$REGISTRY.yaml"
-auth=$(mktemp)
-on_exit rm -f "$auth"
-printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
+registry_auth_file auth
 export REGISTRY_AUTH_FILE=$auth
 
 in_readme_dir "$image_dir"
