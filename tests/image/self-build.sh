@@ -16,4 +16,4 @@ shift
 "$top/scripts/make-debian-base.sh" "$dir/debian-bookworm.tar"
 scratch_dir out
 BINARY_SOURCE=build BUILDER_ROOTFS="$dir/debian-bookworm.tar" "$top/scripts/build-image.sh" "$out" "$@"
-"$(dirname "$0")/config.sh" "$out" "$@"
+SELF_BUILT=1 "$(dirname "$0")/config.sh" "$out" "$@"
