@@ -119,15 +119,13 @@ void reap_dead_children() {
 // SIGCHLDs coalesce: one delivery may stand for many dead children.
 void on_child_exit(int /*signo*/) { reap_dead_children(); }
 
-// A runtime or shell may leak pipes and sockets into us; holding them for the
-// pod's whole life would keep their other ends from ever seeing EOF.
-bool close_inherited_fds() {
-  if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return true;
-  // Kernels before 5.9 (or a seccomp filter) refuse close_range. /proc/self/fd
-  // lists exactly the open fds, however far above RLIMIT_NOFILE (which may have
-  // been lowered after they were opened); closing one while listing is safe, as
-  // the listing goes by fd number.
-  // (Raw calls: musl's opendir would bring in malloc.)
+// Kernels before 5.9 (or a seccomp filter) refuse close_range. /proc/self/fd
+// lists exactly the open fds, however far above RLIMIT_NOFILE (which may have
+// been lowered after they were opened); closing one while listing is safe, as
+// the listing goes by fd number. Raw calls: musl's opendir would bring in
+// malloc. Not inlined: its 1 KiB buffer would deepen the stack of every start,
+// and touch a page more in some.
+[[gnu::noinline]] bool close_listed_fds() {
   const int listing = static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (listing < 0) return false;
   alignas(8) char entries[1024];
@@ -148,6 +146,12 @@ bool close_inherited_fds() {
   }
   close(listing);
   return size == 0;
+}
+
+// A runtime or shell may leak pipes and sockets into us; holding them for the
+// pod's whole life would keep their other ends from ever seeing EOF.
+bool close_inherited_fds() {
+  return syscall(SYS_close_range, 3U, ~0U, 0U) == 0 || close_listed_fds();
 }
 
 constexpr char kUsage[] =

@@ -166,7 +166,7 @@ kill_processes_naming() {
   local dir command pid
   for dir in /proc/[0-9]*; do
     case ${dir#/proc/} in $$ | "$BASHPID") continue ;; esac
-    command=$(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null) || continue
+    command=$(tr '\0' ' ' 2>/dev/null <"$dir/cmdline") || continue  # (it may be gone)
     [[ $command == *"$1"* ]] || continue
     for pid in $(ps -o pid= --ppid "${dir#/proc/}" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
     kill -KILL "${dir#/proc/}" 2>/dev/null
