@@ -114,6 +114,8 @@ private_mounts() {
     shift
   fi
   if [ "${PAUSE_PRIVATE_MOUNTS:-}" != "$0" ]; then
+    # The exec runs no cleanup: nothing but the watchdog may have registered one yet.
+    [ ${#cleanups[@]} = 1 ] || fail "private_mounts must come before anything that needs cleaning up"
     stop_watchdog
     exec unshare --mount "${net[@]}" --propagation private env PAUSE_PRIVATE_MOUNTS="$0" "$0" "$@"
   fi

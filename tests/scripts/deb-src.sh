@@ -4,6 +4,8 @@
 # and mirror, and adding it is idempotent.
 # Usage: deb-src.sh
 . "$(dirname "$0")/../lib.sh"
+need_root
+private_mounts "$@"  # the last part works on a private copy of /etc/apt
 deadline 300
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 derive() { "$top/scripts/install-deps.sh" --print-deb-src "$1"; }
@@ -46,8 +48,6 @@ pass "without a $codename entry: $message"
 
 # This machine, in a scratch copy of /etc/apt: the installer writes the entry
 # once, and a second run changes nothing.
-need_root
-private_mounts "$@"
 private_etc apt
 rm -f /etc/apt/sources.list.d/pause-deb-src.sources
 first=$("$top/scripts/install-deps.sh" --deb-src)
