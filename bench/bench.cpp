@@ -460,7 +460,7 @@ int run(const Options& options, const std::string& self) {
   require(ours.simultaneous == 0, "ours: zombies left after 200 simultaneous exits");
   require(ours.quiet.wakeups == 0 && ours.quiet.cpu_ms == 0, "ours: not idle when idle");
   for (const auto& [arch, size] : sizes) {
-    const long budget = arch == "amd64" || arch == "arm64" ? 8192 : arch == "ppc64le" ? 12288 : 16384;
+    const long budget = size_budget(arch);
     require(size > 0 && size <= budget, arch + ": " + std::to_string(size) + " bytes, budget " + std::to_string(budget));
   }
   for (const auto& problem : problems) std::cerr << "bench: " << problem << "\n";

@@ -443,6 +443,12 @@ void refuse_syscall(long number, int error, std::optional<unsigned long> first_a
   }
 }
 
+long size_budget(const std::string& arch) {
+  if (arch == "amd64" || arch == "arm64") return 8L * 1024;
+  if (arch == "ppc64le") return 12L * 1024;
+  return 16L * 1024;
+}
+
 std::string missing_root_privilege() {
   static const std::string reason = [] {
     if (geteuid() != 0) return std::string("needs root to create PID namespaces (run as root)");

@@ -120,6 +120,10 @@ bool eventually_stable(const std::function<bool()>& condition, Millis timeout, M
 // A seccomp filter on the native arch; qemu-user's own calls are filtered too.
 void refuse_syscall(long number, int error, std::optional<unsigned long> first_argument = std::nullopt);
 
+// README's size budget of an arch's stripped binary: 8 KiB on amd64 and arm64,
+// 12 KiB on ppc64le, 16 KiB elsewhere (asserted by the artefact tests and bench).
+long size_budget(const std::string& arch);
+
 // Why root-only tests cannot run here, or empty if they can.
 std::string missing_root_privilege();
 // True under CI=true, where a missing prerequisite must fail, never skip.
