@@ -20,3 +20,14 @@ pause_bundle() {
   expect_eq "user of the pause bundle" "65535:65535" "$(jq -r '"\(.process.user.uid):\(.process.user.gid)"' "$bundle/config.json")"
   [ -z "$profile" ] || pass "pause runs under the seccomp profile $profile"
 }
+
+# oci ARGS...: the scenario's $runtime (runc or crun). crun refuses hybrid
+# cgroups (v1 + a v2 mount at /sys/fs/cgroup/unified, as here): it gets a private
+# mount namespace without the v2 mount.
+oci() {
+  if [ "$runtime" = crun ] && mountpoint -q /sys/fs/cgroup/unified; then
+    unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec crun "$@"' crun "$@"
+  else
+    "$runtime" "$@"
+  fi
+}

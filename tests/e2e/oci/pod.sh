@@ -32,15 +32,6 @@ delete_our_containers() {
 }
 on_exit delete_our_containers
 
-# crun refuses hybrid cgroups (v1 + a v2 mount at /sys/fs/cgroup/unified, as here):
-# give it a private mount namespace without the v2 mount.
-oci() {
-  if [ "$runtime" = crun ] && mountpoint -q /sys/fs/cgroup/unified; then
-    unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec crun "$@"' crun "$@"
-  else
-    "$runtime" "$@"
-  fi
-}
 
 # The bundles.
 pause_bundle "$image_dir" "$work/pause" "$profile"

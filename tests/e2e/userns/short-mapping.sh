@@ -23,11 +23,7 @@ run_with_size() {  # run_with_size <ids mapped>: pause -v in the bundle; prints 
       | .linux.uidMappings = [{containerID: 0, hostID: $offset, size: $size}] | .linux.gidMappings = .linux.uidMappings' \
     "$work/pause/config.json" >"$work/pause/config.new" && mv "$work/pause/config.new" "$work/pause/config.json"
   on_exit "$runtime" delete --force "$id"
-  if [ "$runtime" = crun ] && mountpoint -q /sys/fs/cgroup/unified; then  # as oci/pod.sh, for hybrid cgroups
-    unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec crun "$@"' crun run --bundle "$work/pause" "$id" </dev/null 2>&1
-  else
-    timeout 20 "$runtime" run --bundle "$work/pause" "$id" </dev/null 2>&1
-  fi
+  oci run --bundle "$work/pause" "$id" </dev/null 2>&1  # (the scenario's deadline bounds it)
 }
 expect_eq "with 65536 ids mapped (positive control)" "pause v" "$(run_with_size 65536 | cut -c1-7)"
 said=$(run_with_size 65535) && fail "with 65535 ids mapped, $runtime started pause: $said"
