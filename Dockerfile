@@ -13,7 +13,7 @@ FROM --platform=$BUILDPLATFORM ${BUILDER_IMAGE} AS build
 ARG TARGETARCH
 ARG REVISION=
 COPY scripts/install-deps.sh /src/scripts/
-COPY cmake/arches.tsv /src/cmake/
+COPY cmake/arches.tsv cmake/arches.sh /src/cmake/
 RUN /src/scripts/install-deps.sh --build "${TARGETARCH}"
 COPY . /src
 RUN make -C /src pause-${TARGETARCH} REVISION="${REVISION}" \

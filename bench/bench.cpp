@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +34,6 @@ namespace pausetest {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-// README's budget: syscalls from execve until asleep, as PID 1, on x86_64.
-constexpr int kSyscallBudget = 12;
 
 struct Candidate {
   std::string name;
@@ -54,15 +51,6 @@ struct Options {
   std::string glibc;
   std::string ref;
 };
-
-std::string output_of(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);  // NOLINT(cert-env33-c)
-  std::string text;
-  char buffer[4096];
-  size_t n = 0;
-  while (pipe && (n = fread(buffer, 1, sizeof buffer, pipe.get())) > 0) text.append(buffer, n);
-  return text;
-}
 
 std::string fixed(double value, int digits = 2) {
   std::ostringstream out;
@@ -316,10 +304,7 @@ Trace trace_startup(const Candidate& candidate, const std::string& self) {
 
 std::vector<Candidate> candidates(const Options& options) {
   std::vector<Candidate> list;
-  struct utsname host {};
-  uname(&host);
-  const std::string arch = std::strcmp(host.machine, "x86_64") == 0 ? "amd64" : host.machine;
-  list.push_back({"pause (ours, musl)", Binary{options.bin_dir + "/pause-linux-" + arch, ""}, {}});
+  list.push_back({"pause (ours, musl)", Binary{options.bin_dir + "/pause-linux-" + host_arch(), ""}, {}});
   if (!options.glibc.empty()) list.push_back({"ours, glibc static", Binary{options.glibc, ""}, {}});
   list.push_back({"catatonit -P", Binary{"/usr/bin/catatonit", ""}, {"-P"}});
   if (!options.ref.empty()) list.push_back({"BENCH_REF", Binary{options.ref, ""}, {}});
@@ -422,11 +407,7 @@ int run(const Options& options, const std::string& self) {
   std::vector<std::pair<std::string, long>> sizes;
   if (!options.bin_dir.empty()) {
     std::cout << "\n| arch | binary (bytes) | image layer, uncompressed (bytes) |\n|---|---|---|\n";
-    std::ifstream table(std::string(PAUSE_SOURCE_DIR) + "/cmake/arches.tsv");
-    std::string line;
-    while (std::getline(table, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      const std::string arch = line.substr(0, line.find_first_of(" \t"));
+    for (const std::string& arch : all_arches()) {
       sizes.emplace_back(arch, file_size(options.bin_dir + "/pause-linux-" + arch));
       std::cout << "| " << arch << " | " << sizes.back().second << " | "
                 << (options.image_dir.empty() ? "-" : layer_size(options.image_dir + "/oci", arch)) << " |\n";
@@ -452,8 +433,8 @@ int run(const Options& options, const std::string& self) {
   require(ours.trace.count > 0, "ours: start-up not traced (is strace installed? apt-get install strace)");
   require(ours.trace.sleeps_in == "pause" || ours.trace.sleeps_in == "ppoll", "ours: does not sleep in pause/ppoll: " + ours.trace.sleeps_in);
 #if defined(__x86_64__)
-  require(ours.trace.count <= kSyscallBudget, "ours: " + std::to_string(ours.trace.count) + " syscalls before sleeping, over the budget of " +
-                                                  std::to_string(kSyscallBudget));
+  require(ours.trace.count <= kStartupSyscallBudget, "ours: " + std::to_string(ours.trace.count) + " syscalls before sleeping, over the budget of " +
+                                                  std::to_string(kStartupSyscallBudget));
 #endif
   require(std::all_of(ours.stop_statuses.begin(), ours.stop_statuses.end(), [](int s) { return s == 0; }), "ours: exit status on SIGTERM not always 0");
   for (const auto& storm : ours.storms) require(storm.left_after_1s == 0, "ours: zombies left after an orphan storm");

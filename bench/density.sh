@@ -10,12 +10,10 @@
 # sandbox process; after stopping every pod, their exit statuses and that
 # nothing is left. It fails on any insane figure, never on a timing.
 #   bench/density.sh <image dir> <cri-client> [--pods N] [--ref OCI-ARCHIVE]
-# (make bench runs it with BENCH_REF_IMAGE; bench/make-ref-image.sh makes such
+# (make bench runs it with BENCH_REF_IMAGE; scripts/make-ref-image.sh makes such
 # an archive from a static binary, e.g. Debian's catatonit.)
-. "$(dirname "$0")/../tests/lib.sh"
-. "$top/tests/e2e/pod-checks.sh"
-. "$top/tests/e2e/registry.sh"
-. "$top/tests/e2e/cri/cluster.sh"
+. "$(dirname "$0")/../tests/lib/harness.sh"
+load pod-checks registry cri
 image_dir=$(realpath "$1")
 CRI_CLIENT=$(realpath -m "$2")
 shift 2
@@ -27,11 +25,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: density.sh <image dir> <cri-client> [--pods N] [--ref OCI-ARCHIVE]" >&2; exit 2 ;;
   esac
 done
-need_root
 [ -x "$CRI_CLIENT" ] || missing "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc"
-[ -x /usr/lib/cni/bridge ] || missing "no CNI bridge plugin: apt-get install containernetworking-plugins"
-private_mounts --net "$image_dir" "$CRI_CLIENT" --pods "$pods" ${ref:+--ref "$ref"}
-deadline $((300 + pods * 12))
+needs root net "deadline=$((300 + pods * 12))" /usr/lib/cni/bridge=containernetworking-plugins
 cluster_registry "$image_dir" >/dev/null
 candidates=("ours=$PAUSE_IMAGE")
 if [ -n "$ref" ]; then
@@ -47,7 +42,7 @@ problems=()
 for candidate in "${candidates[@]}"; do
   name=${candidate%%=*} image=${candidate#*=}
   echo "--- $pods pods with $name ($image)" >&2
-  start_containerd "$image"
+  cri_containerd_start "$image"
   cri density "$pods" CONTAINER "$name-" >"$CRI_STATE/density" || fail "$name: a pod did not become READY"
   ready=$(cut -d' ' -f1 "$CRI_STATE/density" | cut -d= -f2)
   [ "$(wc -l <<<"$ready")" = "$pods" ] || fail "$name: $(wc -l <<<"$ready") of $pods pods READY"
@@ -75,7 +70,7 @@ for candidate in "${candidates[@]}"; do
   result[$name.share]=$(awk -v p="$total" -v s="$shims" 'BEGIN { printf "%.1f%%", 100 * p / (p + s) }')
   result[$name.exits]=$statuses
   result[$name.left]=$left
-  stop_containerd
+  cri_containerd_stop
 done
 
 names=("${candidates[@]%%=*}")

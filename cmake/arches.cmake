@@ -1,37 +1,24 @@
-# Reads cmake/arches.tsv, the one table of architectures.
-file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/arches.tsv" pause_arch_rows REGEX "^[a-z]")
-set(PAUSE_ARCHES "")
-foreach(row IN LISTS pause_arch_rows)
-  string(REGEX REPLACE "[ \t]+" ";" fields "${row}")
-  list(POP_FRONT fields arch)
-  list(APPEND PAUSE_ARCHES ${arch})
-  set(PAUSE_ARCH_${arch} "${fields}")
-endforeach()
+# The arch table, through its one reader (cmake/arches.sh).
+set(PAUSE_ARCHES_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/arches.sh")
 
-# pause_arch_field(<arch> <GNU_TRIPLE|MUSL_TRIPLE|QEMU|DEBIAN_ARCH|OCI_VARIANT> <out-var>)
-function(pause_arch_field arch field out)
-  if(NOT DEFINED PAUSE_ARCH_${arch})
-    message(FATAL_ERROR "unknown architecture '${arch}' (known: ${PAUSE_ARCHES})")
+# pause_arch_field(<arch> <column of cmake/arches.tsv> <out-var>)
+function(pause_arch_field arch column out)
+  execute_process(COMMAND "${PAUSE_ARCHES_SCRIPT}" get ${arch} ${column}
+                  OUTPUT_VARIABLE value ERROR_VARIABLE error RESULT_VARIABLE failed
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(failed)
+    message(FATAL_ERROR "${error}")
   endif()
-  set(fields GNU_TRIPLE MUSL_TRIPLE QEMU DEBIAN_ARCH OCI_VARIANT)
-  list(FIND fields ${field} index)
-  list(GET PAUSE_ARCH_${arch} ${index} value)
   set(${out} "${value}" PARENT_SCOPE)
 endfunction()
 
-# The host's own name in that table (uname -m is the GNU triple's first word).
+# The host's arch in that table.
 function(pause_host_arch out)
-  cmake_host_system_information(RESULT processor QUERY OS_PLATFORM)
-  if(processor STREQUAL "armv7l")
-    set(processor arm)
+  execute_process(COMMAND "${PAUSE_ARCHES_SCRIPT}" host
+                  OUTPUT_VARIABLE value ERROR_VARIABLE error RESULT_VARIABLE failed
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(failed)
+    message(FATAL_ERROR "${error}")
   endif()
-  foreach(arch IN LISTS PAUSE_ARCHES)
-    pause_arch_field(${arch} GNU_TRIPLE triple)
-    string(REGEX REPLACE "-.*" "" triple_processor "${triple}")
-    if(triple_processor STREQUAL processor)
-      set(${out} ${arch} PARENT_SCOPE)
-      return()
-    endif()
-  endforeach()
-  message(FATAL_ERROR "pause does not know the host processor '${processor}'")
+  set(${out} "${value}" PARENT_SCOPE)
 endfunction()

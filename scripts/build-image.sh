@@ -23,7 +23,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "$1")
 shift
-if [ $# -gt 0 ]; then arches=("$@"); else mapfile -t arches < <(awk '/^[a-z]/ { print $1 }' "$top/cmake/arches.tsv"); fi
+if [ $# -gt 0 ]; then arches=("$@"); else mapfile -t arches < <("$top/cmake/arches.sh" list); fi
 binary_source=${BINARY_SOURCE:-prebuilt}
 version=$(cat "$top/VERSION")
 name=localhost/pause:$version
@@ -35,7 +35,7 @@ source_url=$(git -C "$top" remote get-url origin 2>/dev/null || true)
 [[ $source_url =~ ^https?://[^[:space:]]+$ ]] || source_url=""
 platform_of() {
   local variant
-  variant=$(awk -v arch="$1" '$1 == arch { print $6 }' "$top/cmake/arches.tsv")
+  variant=$("$top/cmake/arches.sh" get "$1" oci-variant)
   echo "linux/$1$([ "$variant" = - ] || echo "/$variant")"
 }
 build_args=(--build-arg "BINARY_SOURCE=$binary_source" --build-arg "VERSION=$version"
@@ -76,7 +76,7 @@ for arch in "${arches[@]}"; do
   # program in the image): the config holds what the Dockerfile says, nothing else.
   "$engine" build -q --timestamp "$epoch" --platform "$(platform_of "$arch")" \
     --identity-label=false --unsetenv PATH "${sbom[@]}" \
-    --build-arg BUILDPLATFORM="linux/$(dpkg --print-architecture)" "${build_args[@]}" \
+    --build-arg BUILDPLATFORM="linux/$("$top/cmake/arches.sh" host)" "${build_args[@]}" \
     --manifest "$list" -f "$top/Dockerfile" "$top" >/dev/null
 done
 "$engine" manifest push -q --all --format oci "$list" "oci:$out/oci:$version"
@@ -91,7 +91,7 @@ tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=u=rwX,go=r
   -C "$archive" -cf "$out/pause.oci.tar" oci-layout index.json blobs
 rm -rf "$archive"
 for arch in "${arches[@]}"; do
-  variant=$(awk -v arch="$arch" '$1 == arch { print $6 }' "$top/cmake/arches.tsv")
+  variant=$("$top/cmake/arches.sh" get "$arch" oci-variant)
   skopeo copy -q --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
     "oci:$out/oci:$version" "docker-archive:$out/pause-$arch.docker.tar:$name"
 done

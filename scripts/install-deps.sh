@@ -10,9 +10,8 @@
 #   install-deps.sh --deb-src       only the deb-src entry (written, and indexed, when it differs)
 # Used by `make deps`, CI and the Dockerfile's builder stage.
 set -euo pipefail
-table=$(dirname "$0")/../cmake/arches.tsv
-field() { awk -v arch="$1" -v n="$2" '$1 == arch { print $n }' "$table"; }
-native=$(dpkg --print-architecture)
+arches=$(dirname "$0")/../cmake/arches.sh
+host=$("$arches" host)
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 # The deb-src entry for `apt-get source musl` (riscv64's musl is built from
@@ -96,11 +95,10 @@ esac
 # compiles Debian's musl source for it (cmake/build-musl.sh), hence dpkg-dev.
 build_packages() {
   local arch=$1 triple debian_arch
-  triple=$(field "$arch" 2)
-  debian_arch=$(field "$arch" 5)
-  [ -n "$triple" ] || { echo "unknown arch '$arch' (see cmake/arches.tsv)" >&2; exit 2; }
+  triple=$("$arches" get "$arch" gnu-triple) || exit 2
+  debian_arch=$("$arches" get "$arch" debian-arch)
   echo cmake make g++ binutils musl-tools musl-dev
-  if [ "$debian_arch" != "$native" ]; then
+  if [ "$arch" != "$host" ]; then
     echo "g++-$triple"
     if [ "$arch" = riscv64 ]; then
       echo dpkg-dev
@@ -117,7 +115,7 @@ if [ "${1:-}" = --deb-src ]; then
 elif [ "${1:-}" = --build ]; then
   read -r -a packages <<<"$(build_packages "$2" | tr '\n' ' ')"
 else
-  for arch in $(awk '/^[a-z]/ { print $1 }' "$table"); do
+  for arch in $("$arches" list); do
     read -r -a more <<<"$(build_packages "$arch" | tr '\n' ' ')"
     packages+=("${more[@]}")
   done
@@ -134,6 +132,9 @@ else
     uidmap slirp4netns gnupg nodejs npm
     # benchmark peers and tools
     catatonit tini strace faketime
+    # CRI-O, containerd 1.7, crictl and critest from their sources (scripts/build-runtimes.sh),
+    # and what CRI-O runs with
+    golang-go libseccomp-dev pkg-config conmon
   )
 fi
 

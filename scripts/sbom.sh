@@ -13,8 +13,8 @@ for file in "$binary" "$binary.map" "$binary.buildinfo"; do
 done
 info() { sed -n "s/^$1=//p" "$binary.buildinfo"; }
 top=$(cd "$(dirname "$0")/.." && pwd)
-variant=$(awk -v arch="$arch" '$1 == arch { print $6 }' "$top/cmake/arches.tsv")
-debian_arch=$(awk -v arch="$arch" '$1 == arch { print $5 }' "$top/cmake/arches.tsv")
+variant=$("$top/cmake/arches.sh" get "$arch" oci-variant)
+debian_arch=$("$top/cmake/arches.sh" get "$arch" debian-arch)
 sha256=$(sha256sum <"$binary" | cut -d' ' -f1)
 revision=$(info revision)
 created=$(git -C "$top" show -s --format=%ct "$revision" 2>/dev/null || echo 0)

@@ -10,12 +10,10 @@
 # filter before it changes user, groups and capabilities, and needs more calls.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/e2e/oci/bundle.sh"
+. "$top/tests/lib/harness.sh"
+load oci-bundle
 runtime=$1 image_dir=$2 starts=${3:-300} no_new_privs=${4:-true}
-need_root
-need_tool "$runtime"
-need_tool scmp_sys_resolver seccomp
+needs root "$runtime" scmp_sys_resolver=seccomp
 scratch_dir work
 jq '.defaultAction = "SCMP_ACT_LOG"' "$top/seccomp/pause.json" >"$work/log.json"
 pause_bundle "$image_dir" "$work/bundle" "$work/log.json" >/dev/null

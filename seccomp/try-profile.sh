@@ -6,14 +6,11 @@
 # Prints "N/STARTS started" and, if any failed, what the runtime said last.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/tests/lib.sh"
-. "$top/tests/e2e/oci/bundle.sh"
+. "$top/tests/lib/harness.sh"
+load oci-bundle
 runtime=$1 image_dir=$(realpath "$2") starts=$3 no_new_privs=$4
 shift 4
-need_root
-need_tool "$runtime"
-private_mounts "$runtime" "$image_dir" "$starts" "$no_new_privs" "$@"
-deadline $((60 + starts * 5))
+needs root "$runtime" mounts "deadline=$((60 + starts * 5))"
 scratch_dir work
 removed=$(printf '%s\n' "$@" | jq -R . | jq -s 'map(select(. != ""))')
 jq --argjson removed "$removed" '.syscalls[].names -= $removed' "$top/seccomp/pause.json" >"$work/profile.json"

@@ -3,6 +3,7 @@
 //
 // Only C headers and raw syscalls: the binary links statically against musl
 // and carries no libstdc++, no stdio, no allocator.
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -132,8 +133,9 @@ void on_child_exit(int /*signo*/) { reap_dead_children(); }
   long size = 0;
   while ((size = syscall(SYS_getdents64, listing, entries, sizeof entries)) > 0) {
     for (long at = 0; at < size;) {
-      const char* record = entries + at;
-      const char* name = record + 19;  // struct linux_dirent64: ino 8, off 8, reclen 2, type 1
+      // The kernel's records are struct linux_dirent64, which libc's dirent64 mirrors.
+      const auto* record = reinterpret_cast<const struct dirent64*>(entries + at);
+      const char* name = record->d_name;
       int fd = 0;
       bool number = *name != '\0';
       for (; *name != '\0'; ++name) {
@@ -141,7 +143,7 @@ void on_child_exit(int /*signo*/) { reap_dead_children(); }
         fd = fd * 10 + (*name - '0');
       }
       if (number && fd >= 3 && fd != listing) close(fd);
-      at += *reinterpret_cast<const unsigned short*>(record + 16);
+      at += record->d_reclen;
     }
   }
   close(listing);

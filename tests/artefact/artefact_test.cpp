@@ -19,17 +19,6 @@ const Binary kPause = Binary::from_environment();
 // The arch is the file name's last word (pause-linux-<arch>).
 const std::string kArch = kPause.path.substr(kPause.path.rfind('-') + 1);
 
-// Only for the binutils readers, on a path this build made.
-std::string output_of(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);  // NOLINT(cert-env33-c)
-  if (!pipe) return "";
-  std::string text;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) text.append(buffer.data(), n);
-  return text;
-}
-
 TEST(Artefact, IsStaticallyLinked) {
   const std::string headers = output_of("readelf -lW '" + kPause.path + "' 2>&1");
   ASSERT_NE(headers.find("Program Headers"), std::string::npos) << headers;

@@ -4,10 +4,10 @@
 # space), the build directory, the time (faketime, years ahead), the time zone,
 # the locale, the umask, and unrelated environment. Every arch's binary from
 # both builds must equal each other and bin/.
-# Usage: reproducible.sh
-. "$(dirname "$0")/../lib.sh"
-need_tool faketime
-deadline 900
+# Usage: reproducible.sh [arch ...]   (default: every arch)
+. "$(dirname "$0")/../lib/harness.sh"
+needs faketime deadline=900
+if [ $# -gt 0 ]; then arches=("$@"); else mapfile -t arches < <(arches); fi
 scratch_dir work
 revision=$(git -C "$top" rev-parse HEAD)
 copy="$work/Another Checkout/Of Pause"
@@ -18,14 +18,14 @@ build() {  # build <source dir> <out dir> <env...>: make all, from a clean envir
   local source=$1 out=$2
   shift 2
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work" "$@" \
-    make --no-print-directory -C "$source" all REVISION="$revision" \
+    make --no-print-directory -C "$source" all ARCHES="${arches[*]}" REVISION="$revision" \
     BUILD_DIR="$out/build" BIN_DIR="$out/bin" RISCV64_MUSL="$top/build/musl-riscv64" >"$out.log" 2>&1 \
     || { tail -20 "$out.log" >&2; fail "the build in $source failed"; }
 }
 (umask 022 && build "$top" "$work/first" LC_ALL=C TZ=UTC)
 (umask 077 && build "$copy" "$work/Second Build" LC_ALL=C.UTF-8 LANG=de_DE.UTF-8 TZ=Asia/Kolkata \
   PAUSE_UNRELATED=$RANDOM faketime -f +1800d)
-for arch in $(arches); do
+for arch in "${arches[@]}"; do
   a=$work/first/bin/pause-linux-$arch b="$work/Second Build/bin/pause-linux-$arch"
   cmp "$a" "$b" || fail "$arch: the two builds differ"
   cmp "$a" "$top/bin/pause-linux-$arch" || fail "$arch: differs from bin/ (built from another commit or tree?)"

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/expect.h"
 #include "support/process.h"
 
 namespace pausetest {
@@ -29,13 +30,6 @@ Pause start_asleep(const StartOptions& options = {}) {
   Pause pause = Pause::start(kPause, options);
   EXPECT_TRUE(pause.wait_asleep()) << "pause did not reach its sleep";
   return pause;
-}
-
-void expect_clean_exit(Pause& pause) {
-  const auto status = pause.wait_exit();
-  ASSERT_TRUE(status.has_value()) << "pause did not exit";
-  ASSERT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
-  EXPECT_EQ(WEXITSTATUS(*status), 0);
 }
 
 class VersionFlag : public ::testing::TestWithParam<const char*> {};

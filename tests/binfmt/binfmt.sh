@@ -4,7 +4,7 @@
 # it did afterwards. A run killed before its cleanup leaves its state file: the
 # next setup undoes that first.
 # Usage: binfmt.sh setup|cleanup <state-file>
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/harness.sh"
 action=$1 state=$2
 status_file=/proc/sys/fs/binfmt_misc/status
 undo() {
@@ -32,7 +32,7 @@ case $action in
     fi
     for arch in $(arches); do
       [ "$arch" = "$(host_arch)" ] && continue
-      name=$(arch_field "$arch" 4 | sed 's/-static$//')
+      name=$(arch_field "$arch" qemu-user | sed 's/-static$//')
       if [ ! -e "/proc/sys/fs/binfmt_misc/$name" ]; then
         update-binfmts --enable "$name"
         echo "enabled $name" >>"$state"

@@ -5,8 +5,8 @@
 # the commit, source only when the origin is a URL), the manifest's annotations,
 # and one layer holding /pause and nothing else.
 # Usage: config.sh <dir made by build.sh> [arch ...]   (default: every arch)
-. "$(dirname "$0")/../lib.sh"
-need_tool jq
+. "$(dirname "$0")/../lib/harness.sh"
+needs jq
 layout=$1/oci
 shift
 if [ $# -gt 0 ]; then expected_arches=("$@"); else mapfile -t expected_arches < <(arches); fi
@@ -24,7 +24,7 @@ labels='created description licenses revision title version'
 if [[ $origin =~ ^https?:// ]]; then labels='created description licenses revision source title version'; fi
 
 for arch in "${expected_arches[@]}"; do
-  variant=$(arch_field "$arch" 6)
+  variant=$(arch_field "$arch" oci-variant)
   [ "$variant" = - ] && variant=null
   entry=$(jq -c --arg arch "$arch" '.manifests[] | select(.platform.architecture == $arch)' "$(blob "$list")")
   expect_eq "$arch: index variant" "$variant" "$(jq -r '.platform.variant // "null"' <<<"$entry")"

@@ -3,10 +3,8 @@
 # same manifest list digest (and so the same per-arch manifests and layers), and
 # the same archives, byte for byte.
 # Usage: reproducible.sh <dir made by build.sh>
-. "$(dirname "$0")/../lib.sh"
-need_root
-need_tool buildah
-private_mounts "$@"
+. "$(dirname "$0")/../lib/harness.sh"
+needs root buildah mounts
 first=$1
 scratch_dir second
 "$top/scripts/build-image.sh" "$second" >/dev/null

@@ -6,16 +6,10 @@
 # The image comes from <dir>'s OCI layout, or from the reference given (e.g.
 # docker://registry.example/pause:1.0.0, with REGISTRY_AUTHFILE and
 # REGISTRY_CA_DIR for skopeo), that arch's platform pulled from its index.
-. "$(dirname "$0")/../lib.sh"
-need_root
-need_tool runc
-need_tool umoci
-need_tool skopeo
-need_tool jq
-private_mounts "$@"
+. "$(dirname "$0")/../lib/harness.sh"
 dir=$1 arch=$2 source=${3:-oci:$1/oci:$version}
-variant=$(arch_field "$arch" 6)
-deadline 240
+variant=$(arch_field "$arch" oci-variant)
+needs root runc umoci skopeo jq mounts deadline=240
 scratch_dir work
 from=()
 [ -z "${REGISTRY_AUTHFILE:-}" ] || from+=(--src-authfile "$REGISTRY_AUTHFILE")

@@ -6,10 +6,10 @@
 # build linked (the version Debian has for that arch), the compiler that built
 # it and the commit; and the image's manifest points at it by digest.
 # Usage: sbom.sh <dir made by build.sh>
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/harness.sh"
 dir=$1
 validator=${PAUSE_SBOM_VALIDATOR:-/opt/pause-sbom-validator}
-need_tool node nodejs
+needs node=nodejs
 [ -d "$validator/node_modules/@cyclonedx/cyclonedx-library" ] || missing "no SBOM validator in $validator: run scripts/install-deps.sh"
 validate() { NODE_PATH="$validator/node_modules" node "$top/tests/sbom/validate.cjs" "$@"; }
 layout=$dir/oci
@@ -32,7 +32,7 @@ for arch in $(arches); do
   expect_eq "$arch: the manifest's pointer to the SBOM" "sha256:$(sha256sum <"$sbom" | cut -d' ' -f1)" \
     "$(jq -r '.annotations["pause.sbom.cyclonedx.digest"]' "$manifest")"
 
-  debian_arch=$(arch_field "$arch" 5)
+  debian_arch=$(arch_field "$arch" debian-arch)
   if [ "$arch" = riscv64 ]; then  # built from Debian's source package (cmake/build-musl.sh)
     musl=$(apt-cache showsrc musl | awk '$1 == "Version:" { print $2; exit }')
   else
@@ -42,7 +42,7 @@ for arch in $(arches); do
     "$(jq -r '.components[] | select(.name == "musl") | .properties[] | select(.name == "pause:debian-version") | .value' "$sbom")"
   members=$(jq -r '[.components[] | select(.name == "musl") | .properties[] | select(.name == "pause:linked-member")] | length' "$sbom")
   [ "$members" -gt 5 ] || fail "$arch: $members members of libc.a listed"
-  compiler=$("$([ "$arch" = "$(host_arch)" ] && echo g++ || echo "$(arch_field "$arch" 2)-g++")" -dumpfullversion)
+  compiler=$("$([ "$arch" = "$(host_arch)" ] && echo g++ || echo "$(arch_field "$arch" gnu-triple)-g++")" -dumpfullversion)
   expect_eq "$arch: compiler in the SBOM" "$compiler" "$(jq -r '.metadata.tools.components[] | select(.name == "g++") | .version' "$sbom")"
   expect_eq "$arch: revision in the SBOM" "$(git -C "$top" rev-parse HEAD)" \
     "$(jq -r '.metadata.component.properties[] | select(.name == "org.opencontainers.image.revision") | .value' "$sbom")"

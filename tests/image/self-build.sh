@@ -3,13 +3,8 @@
 # offline with debootstrap) cross-compiles each arch with the project's own
 # build, and the binaries it produces are the very bytes `make all` produced.
 # Usage: self-build.sh <work dir> [arch ...]   (default: every arch)
-. "$(dirname "$0")/../lib.sh"
-need_root
-need_tool buildah
-need_tool podman
-need_tool debootstrap
-private_mounts "$@"
-deadline 1500
+. "$(dirname "$0")/../lib/harness.sh"
+needs root buildah podman debootstrap mounts deadline=1500
 dir=$1
 shift
 [ $# -gt 0 ] || set -- $(arches)

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "support/expect.h"
 #include "support/process.h"
 
 namespace pausetest {
@@ -44,14 +45,6 @@ class Inherited : public ::testing::TestWithParam<bool> {
   }
 
   // SIGTERM, then exit status 0 and the shutdown line last on stderr.
-  static void expect_clean_exit_on_sigterm(Pause& pause) {
-    ASSERT_TRUE(pause.running()) << "pause is gone: " << pause.err();
-    pause.signal(SIGTERM);
-    const auto status = pause.wait_exit();
-    ASSERT_TRUE(status.has_value()) << "pause did not exit on SIGTERM";
-    ASSERT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
-    EXPECT_EQ(WEXITSTATUS(*status), 0);
-  }
 };
 
 std::string name_of(const ::testing::TestParamInfo<bool>& info) { return info.param ? "AsPid1" : "NotPid1"; }

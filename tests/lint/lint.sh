@@ -2,6 +2,10 @@
 # Static analysis as a test: clang-tidy (.clang-tidy) or cppcheck over every C++
 # source of the project, zero findings allowed.
 # Usage: lint.sh clang-tidy|cppcheck <build-dir with compile_commands.json> <source-dir>
+# clang-tidy takes minutes over the whole tree: a file whose verdict was clean
+# is not analysed again until it, a project header, .clang-tidy, its compile
+# command or clang-tidy changes (the verdicts are kept in <build-dir>/lint-cache),
+# and files are analysed in parallel.
 set -euo pipefail
 tool=$1 build=$2 src=$3
 if ! command -v "$tool" >/dev/null; then
@@ -17,7 +21,22 @@ case $tool in
     db=$(mktemp -d)
     trap 'rm -rf "$db"' EXIT
     sed 's/ -fno-tree-loop-distribute-patterns//g' "$build/compile_commands.json" >"$db/compile_commands.json"
-    clang-tidy --quiet -p "$db" --extra-arg=-Wno-unused-command-line-argument "${sources[@]}" ;;
+    cache=$build/lint-cache
+    mkdir -p "$cache"
+    shared=$( { clang-tidy --version; cat .clang-tidy; git ls-files -z '*.h' | xargs -0 cat; cat "$build"/tests/generated/*.h 2>/dev/null; } | sha256sum | cut -c1-64)
+    todo=()
+    for file in "${sources[@]}"; do
+      key=$( { echo "$shared"; cat "$file"; jq -r --arg f "$PWD/$file" '.[] | select(.file == $f) | .command' "$db/compile_commands.json"; } | sha256sum | cut -c1-64)
+      [ -f "$cache/$key" ] || todo+=("$file=$key")
+    done
+    echo "clang-tidy: ${#todo[@]} of ${#sources[@]} files changed since their last clean verdict"
+    lint_one() {  # lint_one FILE=KEY: clang-tidy on FILE, its verdict cached if clean
+      local file=${1%=*} key=${1##*=}
+      clang-tidy --quiet -p "$db" --extra-arg=-Wno-unused-command-line-argument "$file" && touch "$cache/$key"
+    }
+    export -f lint_one
+    export db cache
+    [ ${#todo[@]} = 0 ] || printf '%s\0' "${todo[@]}" | xargs -0 -r -n 1 -P "$(nproc)" bash -c 'lint_one "$1"' lint ;;
   cppcheck)
     cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
       --std=c++20 --quiet --library=googletest -I tests \

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "support/expect.h"
 #include "support/process.h"
 
 namespace pausetest {
@@ -26,11 +27,7 @@ class Pid1 : public ::testing::Test {
   }
 
   void expect_clean_exit_on_sigterm() {
-    pause_->signal(SIGTERM);
-    const auto status = pause_->wait_exit();
-    ASSERT_TRUE(status.has_value()) << "pause did not exit on SIGTERM";
-    ASSERT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
-    EXPECT_EQ(WEXITSTATUS(*status), 0);
+    ::pausetest::expect_clean_exit_on_sigterm(*pause_);
     // As PID 1 there is no warning: only the shutdown line.
     EXPECT_EQ(pause_->err(), "Shutting down, got signal: Terminated\n");
   }

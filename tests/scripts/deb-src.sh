@@ -3,10 +3,8 @@
 # source, for riscv64) from the machine's own apt sources, whatever their form
 # and mirror, and adding it is idempotent.
 # Usage: deb-src.sh
-. "$(dirname "$0")/../lib.sh"
-need_root
-private_mounts "$@"  # the last part works on a private copy of /etc/apt
-deadline 300
+. "$(dirname "$0")/../lib/harness.sh"
+needs root mounts deadline=300
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 derive() { "$top/scripts/install-deps.sh" --print-deb-src "$1"; }
 scratch_dir apt

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "support/expect.h"
 #include "support/process.h"
 
 namespace pausetest {
@@ -47,10 +48,7 @@ TEST_P(RefusedAtStart, HasTheDocumentedOutcome) {
     return;
   }
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
-  pause.signal(SIGTERM);
-  const auto status = pause.wait_exit();
-  ASSERT_TRUE(status && WIFEXITED(*status)) << "did not exit on SIGTERM";
-  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  expect_clean_exit_on_sigterm(pause);
   EXPECT_EQ(pause.err(), std::string(refusal.says) + "Shutting down, got signal: Terminated\n");
 }
 
@@ -79,9 +77,7 @@ TEST(RefusedAtStartNotPid1, SubreaperRefusedIsAWarning) {
   PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user refuses PR_SET_CHILD_SUBREAPER itself");
   Pause pause = Pause::start(kPause, {.before_exec = [] { refuse_syscall(SYS_prctl, EPERM); }});
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
-  pause.signal(SIGTERM);
-  const auto status = pause.wait_exit();
-  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  expect_clean_exit_on_sigterm(pause);
   EXPECT_EQ(pause.err(),
             "Warning: pause should be the first process\n"
             "Warning: cannot become a subreaper: orphans will not be reaped\n"

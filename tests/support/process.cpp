@@ -1,5 +1,7 @@
 #include "process.h"
 
+#include "arches.h"  // generated from cmake/arches.tsv
+
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -15,7 +17,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstdio>
+#include <memory>
 #include <iterator>
 #include <cstdlib>
 #include <cstring>
@@ -39,20 +44,13 @@ std::string emulator_for(const std::string& path) {
   if (!file || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) return "";
   const bool big_endian = header.e_ident[EI_DATA] == ELFDATA2MSB;
   const unsigned machine = big_endian ? (header.e_machine >> 8 | (header.e_machine & 0xff) << 8) : header.e_machine;
-  const std::pair<unsigned, const char*> emulators[] = {
-      {EM_X86_64, "qemu-x86_64-static"}, {EM_AARCH64, "qemu-aarch64-static"},
-      {EM_PPC64, "qemu-ppc64le-static"}, {EM_ARM, "qemu-arm-static"},
-      {EM_S390, "qemu-s390x-static"},    {EM_RISCV, "qemu-riscv64-static"}};
   struct utsname host {};
   uname(&host);
-  const std::pair<unsigned, const char*> host_machines[] = {
-      {EM_X86_64, "x86_64"}, {EM_AARCH64, "aarch64"}, {EM_PPC64, "ppc64le"},
-      {EM_ARM, "armv7l"},    {EM_S390, "s390x"},      {EM_RISCV, "riscv64"}};
-  for (const auto& [elf_machine, name] : host_machines) {
-    if (elf_machine == machine && std::strcmp(host.machine, name) == 0) return "";
+  for (const ArchRow& row : kArches) {
+    if (row.elf_machine == machine && std::strcmp(host.machine, row.uname_machine) == 0) return "";
   }
-  for (const auto& [elf_machine, emulator] : emulators) {
-    if (elf_machine == machine) return emulator;
+  for (const ArchRow& row : kArches) {
+    if (row.elf_machine == machine) return row.qemu_user;
   }
   return "";
 }
@@ -441,6 +439,31 @@ void refuse_syscall(long number, int error, std::optional<unsigned long> first_a
     (void)!write(STDERR_FILENO, message, sizeof message - 1);
     _exit(125);
   }
+}
+
+std::string host_arch() {
+  struct utsname host {};
+  uname(&host);
+  for (const ArchRow& row : kArches) {
+    if (std::strcmp(host.machine, row.uname_machine) == 0) return row.arch;
+  }
+  return "";
+}
+
+std::vector<std::string> all_arches() {
+  std::vector<std::string> arches;
+  for (const ArchRow& row : kArches) arches.emplace_back(row.arch);
+  return arches;
+}
+
+std::string output_of(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);  // NOLINT(cert-env33-c)
+  if (!pipe) return "";
+  std::string text;
+  std::array<char, 4096> buffer{};
+  size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) text.append(buffer.data(), n);
+  return text;
 }
 
 long size_budget(const std::string& arch) {

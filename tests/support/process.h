@@ -120,9 +120,22 @@ bool eventually_stable(const std::function<bool()>& condition, Millis timeout, M
 // A seccomp filter on the native arch; qemu-user's own calls are filtered too.
 void refuse_syscall(long number, int error, std::optional<unsigned long> first_argument = std::nullopt);
 
-// README's size budget of an arch's stripped binary: 8 KiB on amd64 and arm64,
-// 12 KiB on ppc64le, 16 KiB elsewhere (asserted by the artefact tests and bench).
+// The budgets (deterministic, asserted by the tests and by bench).
+// The size of an arch's stripped binary: 8 KiB on amd64 and arm64, 12 KiB on
+// ppc64le, 16 KiB elsewhere.
 long size_budget(const std::string& arch);
+// Syscalls from execve until asleep, as PID 1 without arguments, on x86_64
+// (musl's start-up included): each one runs once per pod.
+constexpr int kStartupSyscallBudget = 12;
+
+// The arch this machine is in cmake/arches.tsv ("amd64", ...), empty if none.
+std::string host_arch();
+// Every arch of cmake/arches.tsv, in its order.
+std::vector<std::string> all_arches();
+
+// What a shell command printed on stdout (for binutils, strace, jq: tools
+// run on paths the build made).
+std::string output_of(const std::string& command);
 
 // Why root-only tests cannot run here, or empty if they can.
 std::string missing_root_privilege();

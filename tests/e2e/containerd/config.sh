@@ -7,29 +7,26 @@
 # - appended to a stock config, the same table is refused (duplicated tables);
 # - README's one-line edit of a stock config (`containerd config default`) sets it.
 # Usage: config.sh
-. "$(dirname "$0")/../../lib.sh"
-need_root
-need_tool containerd
-private_mounts "$@"
-deadline 60
+. "$(dirname "$0")/../../lib/harness.sh"
+needs root containerd mounts deadline=60
 mkdir -p /etc/containerd
 mount -t tmpfs pause-test-etc /etc/containerd
 config=/etc/containerd/config.toml
 ours='sandbox_image = "registry.example/pause:1.0.0"'
-taken() { eval "$(readme_snippet containerd-config-check)" | sed 's/^ *//'; }
+taken() { eval "$(readme_snippet README.md containerd-config-check)" | sed 's/^ *//'; }
 
-readme_snippet containerd-config >"$config"
+readme_snippet README.md containerd-config >"$config"
 expect_eq "sandbox_image taken from README's new config file" "$ours" "$(taken)"
 
-readme_snippet containerd-config | grep -v '^version = 2$' >"$config"
+readme_snippet README.md containerd-config | grep -v '^version = 2$' >"$config"
 expect_eq "without 'version = 2' (the claim README warns of), sandbox_image" \
   'sandbox_image = "registry.k8s.io/pause:3.6"' "$(taken)"
 
-{ containerd config default; readme_snippet containerd-config | grep -v '^version = 2$'; } >"$config"
+{ containerd config default; readme_snippet README.md containerd-config | grep -v '^version = 2$'; } >"$config"
 refusal=$(containerd config dump 2>&1 >/dev/null || true)
 [[ $refusal == *"duplicated tables"* ]] || fail "appended to a stock config, containerd did not refuse it: $refusal"
 pass "appended to a stock config, containerd refuses it: ${refusal##*: }"
 
 containerd config default >"$config"
-eval "$(readme_snippet containerd-config-edit)"
+eval "$(readme_snippet README.md containerd-config-edit)"
 expect_eq "sandbox_image after README's edit of a stock config" "$ours" "$(taken)"

@@ -6,14 +6,10 @@
 # code and stderr), and app tasks that join it with --with-ns network/ipc/uts/pid.
 # (The CRI plugin's own path, pulling by reference, is tests/e2e/cri.)
 # Usage: pod.sh <dir made by tests/image/build.sh>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../pod-checks.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load pod-checks containerd
 image_dir=$(realpath "$1")
-need_root
-need_tool containerd
-need_tool ctr containerd
-private_mounts "$@"
-deadline 300
+needs root containerd ctr=containerd mounts deadline=300
 SHARES_PID=true SHARES_UTS=true CHECKS_USER=true
 scratch_dir state
 socket_dir sockets
@@ -25,13 +21,13 @@ stop_containerd() {
     ctr tasks rm --force "$id" >/dev/null 2>&1
     ctr containers rm "$id" >/dev/null 2>&1
   done
-  stop_containerd_daemon
+  containerd_stop
 }
 on_exit stop_containerd
-start_containerd_daemon "$state" "$sockets"
+containerd_start "$state/containerd.toml" "$state" "$sockets"
 
 in_readme_dir "$image_dir"
-eval "$(readme_snippet ctr-import)" >/dev/null
+eval "$(readme_snippet README.md ctr-import)" >/dev/null
 expect_eq "the name ctr images import gives the OCI archive" "localhost/pause:$version" "$(ctr images ls -q)"
 busybox_rootfs "$state/busybox"
 

@@ -12,23 +12,14 @@
 # default), with a non-reaping sandbox image as the negative control, and
 # wrong credentials and an untrusted CA refused with the registry's error.
 # Usage: pod.sh <dir made by tests/image/build.sh> <cri-client>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../pod-checks.sh"
-. "$(dirname "$0")/../registry.sh"
-. "$(dirname "$0")/cluster.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load pod-checks registry cri
 image_dir=$(realpath "$1")
 CRI_CLIENT=${2:-}
-need_root
 [ -x "$CRI_CLIENT" ] || missing "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc, then reconfigure"
-need_tool containerd
-need_tool ctr containerd
-need_tool umoci
-need_tool skopeo
-[ -x /usr/lib/cni/bridge ] || missing "no CNI bridge plugin: apt-get install containernetworking-plugins"
-private_mounts --net "$@"
-deadline 600
+needs root containerd ctr=containerd umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins net deadline=600
 cluster_registry "$image_dir"
-start_containerd
+cri_containerd_start
 
 value() { sed -n "s/^$1=//p" <<<"$2" | head -n 1; }
 info_field() { jq -r "$1" <<<"$(value info "$(cri sandbox-status "$2")")"; }
@@ -105,7 +96,7 @@ run_pod shared POD
 run_pod default CONTAINER
 
 # --- negative control: the same with a sandbox that does not reap ---
-start_containerd "$REGISTRY/sleeper:e2e"
+cri_containerd_start "$REGISTRY/sleeper:e2e"
 cri pull "$REGISTRY/busybox:e2e" >/dev/null
 run_pod negative POD
 
@@ -113,7 +104,7 @@ run_pod negative POD
 refused_pod() {  # refused_pod <what> <expected in the error> <start_containerd arguments...>
   local what=$1 expected=$2 output
   shift 2
-  start_containerd "$@"
+  cri_containerd_start "$@"
   if output=$(cri runp refused POD 2>&1); then fail "$what: the sandbox started: $output"; fi
   [[ $output == *"$expected"* ]] || fail "$what: RunPodSandbox failed without the registry's error: $output"
   [ -z "$(ctr_k8s tasks ls -q)" ] || fail "$what: a task was started"

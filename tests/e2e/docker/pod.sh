@@ -7,14 +7,10 @@
 #   and the seccomp profile, with and without no-new-privileges,
 # each README line run verbatim, and the pod checks on each.
 # Usage: pod.sh <dir made by tests/image/build.sh>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../pod-checks.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load pod-checks containerd
 image_dir=$(realpath "$1")
-need_root
-need_tool dockerd docker.io
-need_tool containerd
-private_mounts "$@"
-deadline 420
+needs root dockerd=docker.io containerd mounts deadline=420
 # docker has no --uts=container: (only --uts=host), so the hostname is not shared.
 SHARES_PID=true SHARES_UTS=false CHECKS_USER=true
 scratch_dir state
@@ -27,17 +23,17 @@ stop_daemons() {
   docker rm --force $(docker ps -aq) >/dev/null 2>&1
   [ ! -s "$sockets/docker.pid" ] || kill "$(cat "$sockets/docker.pid")" 2>/dev/null
   wait_for 30 exited "$(cat "$sockets/docker.pid" 2>/dev/null || echo 0)"
-  stop_containerd_daemon
+  containerd_stop
 }
 on_exit stop_daemons
-start_containerd_daemon "$state" "$sockets"
+containerd_start "$state/containerd.toml" "$state" "$sockets"
 dockerd --data-root "$state/data" --exec-root "$sockets/exec" --pidfile "$sockets/docker.pid" \
   --host "unix://$sockets/docker.sock" --containerd "$sockets/containerd.sock" \
   --iptables=false --ip6tables=false --bridge=none >"$state/dockerd.log" 2>&1 &
 wait_for 60 docker info >/dev/null 2>&1 || fail "dockerd did not start: $(tail -5 "$state/dockerd.log")"
 
 in_readme_dir "$image_dir"
-loaded=$(eval "$(readme_snippet docker-load)")
+loaded=$(eval "$(readme_snippet README.md docker-load)")
 expect_eq "docker load of the docker archive" "Loaded image: localhost/pause:$version" "$loaded"
 docker tag "localhost/pause:$version" "registry.example/pause:$version"
 busybox_rootfs "$state/busybox"
@@ -46,7 +42,7 @@ tar -C "$state/busybox" -c . | docker import - busybox >/dev/null
 infra_variant=docker-demo
 infra_start() {
   if [ "$1" = pause ]; then
-    eval "$(readme_snippet "$infra_variant" | head -n 1)" >/dev/null
+    eval "$(readme_snippet README.md "$infra_variant" | head -n 1)" >/dev/null
   else
     docker run -d --name pause --ipc shareable busybox sleep 1000000 >/dev/null
   fi
@@ -74,7 +70,7 @@ app_kill() { docker rm --force "$1" >/dev/null; }
 
 # The demo's second line, verbatim: an app in the pod sees pause as its PID 1.
 infra_start pause
-demo_app=$(readme_snippet docker-demo | sed -n 2p)
+demo_app=$(readme_snippet README.md docker-demo | sed -n 2p)
 eval "$demo_app" | grep -q ' /pause$' || fail "'$demo_app' does not list /pause"
 pass "the demo's app container lists /pause"
 infra_remove

@@ -8,20 +8,13 @@
 # new user namespace, the apps joining it with the same mappings, as runtimes
 # do for such pods; pause then runs as host uid OFFSET+65535, 65535 inside.
 # Usage: pod.sh runc|crun <dir made by tests/image/build.sh> [seccomp-profile] [--userns OFFSET]
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../pod-checks.sh"
-. "$(dirname "$0")/bundle.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load pod-checks oci-bundle
 runtime=$1 image_dir=$2 profile=${3:-} userns_offset=""
 [ "${4:-}" != --userns ] || userns_offset=$5
-need_root
-need_tool "$runtime"
-need_tool umoci
-need_tool skopeo
-need_tool jq
-private_mounts "$@"
 SHARES_PID=true SHARES_UTS=true CHECKS_USER=true CONFINED=false
 [ -z "$profile" ] || CONFINED=true
-deadline 300
+needs root "$runtime" umoci skopeo jq mounts deadline=300
 # The mapped root of a user-namespaced pod must reach its bundles from / (TMPDIR
 # may be under a 0700 directory): they go under the scenario's private /run.
 if [ -n "$userns_offset" ]; then socket_dir work; else scratch_dir work; fi

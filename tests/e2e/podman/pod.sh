@@ -10,13 +10,10 @@
 # - README's `podman run` of the image under the profile, apps joining it with
 #   --pid/--net/--ipc/--uts container:pause.
 # Usage: pod.sh <dir made by tests/image/build.sh>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../pod-checks.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load pod-checks
 image_dir=$(realpath "$1")
-need_root
-need_tool podman
-private_mounts "$@"
-deadline 420
+needs root podman mounts deadline=420
 scratch_dir containers
 # shellcheck source=scripts/containers-env.sh
 . "$top/scripts/containers-env.sh" "$containers/podman"
@@ -24,7 +21,7 @@ remove_everything() { podman pod rm --all --force >/dev/null 2>&1; pause_contain
 on_exit remove_everything
 
 in_readme_dir "$image_dir"
-loaded=$(eval "$(readme_snippet podman-load)")
+loaded=$(eval "$(readme_snippet README.md podman-load)")
 expect_eq "podman load of the OCI archive" "Loaded image: localhost/pause:$version" "$loaded"
 podman tag "localhost/pause:$version" "registry.example/pause:$version"
 busybox_rootfs "$containers/busybox"
@@ -42,14 +39,14 @@ check_readme_pod() {  # check_readme_pod <pod name> <how it was made>
   expect_eq "its exit status after podman pod stop" 0 "$(infra_of "$1" State.ExitCode)"
   podman pod rm "$1" >/dev/null
 }
-eval "$(readme_snippet podman-pod)" >/dev/null
+eval "$(readme_snippet README.md podman-pod)" >/dev/null
 check_readme_pod web "README's podman pod create line"
 # The drop-in README names, read with this test's settings as the main file.
 private_etc containers
 cp "$CONTAINERS_CONF" /etc/containers/containers.conf
 unset CONTAINERS_CONF
 mkdir -p /etc/containers/containers.conf.d
-readme_snippet podman-containers-conf >/etc/containers/containers.conf.d/pause.conf
+readme_snippet README.md podman-containers-conf >/etc/containers/containers.conf.d/pause.conf
 podman pod create --name conf >/dev/null
 check_readme_pod conf "README's containers.conf setting"
 
@@ -58,7 +55,7 @@ pod=""
 infra_start() {
   if [ "$mode" = run ]; then
     if [ "$1" = pause ]; then
-      eval "$(readme_snippet "$infra_variant")" >/dev/null
+      eval "$(readme_snippet README.md "$infra_variant")" >/dev/null
     else
       podman run -d --name pause localhost/busybox:e2e sleep 1000000 >/dev/null
     fi

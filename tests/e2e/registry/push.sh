@@ -5,20 +5,17 @@
 # (foreign ones through qemu binfmt). Refusals are one clear line and a non-zero
 # exit: wrong credentials, an untrusted CA, no IMAGE, no image built.
 # Usage: push.sh <dir made by tests/image/build.sh>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../registry.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load registry
 image_dir=$(realpath "$1")
-need_root
-need_tool skopeo
-private_mounts --net "$@"
-deadline 600
+needs root skopeo net deadline=600
 start_registry
 trust_registry_ca
 in_readme_dir "$image_dir"
 index=$(jq -r '.manifests[0].digest' out/oci/index.json)
 
 # The README's line, and what it prints.
-pushed=$(eval "$(readme_snippet make-push)") || fail "make push failed: $pushed"
+pushed=$(eval "$(readme_snippet README.md make-push)") || fail "make push failed: $pushed"
 expect_eq "make push says" "pushed $REGISTRY/pause@$index ($REGISTRY/pause:$version, every platform of out/oci)" "$pushed"
 registry_auth_file auth
 in_registry=$(skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" "docker://$REGISTRY/pause:$version" | sha256sum | cut -d' ' -f1)
@@ -32,7 +29,7 @@ pass "every platform's manifest is in the registry under its own digest"
 
 # README's air-gapped copy from the OCI archive, with what `skopeo login` would store.
 export REGISTRY_AUTH_FILE=$auth
-eval "$(readme_snippet skopeo-mirror)" || fail "README's skopeo copy from the OCI archive failed"
+eval "$(readme_snippet README.md skopeo-mirror)" || fail "README's skopeo copy from the OCI archive failed"
 again=$(skopeo inspect --raw "docker://$REGISTRY/pause:$version" | sha256sum | cut -d' ' -f1)
 expect_eq "index digest after the copy from pause.oci.tar" "$index" "sha256:$again"
 unset REGISTRY_AUTH_FILE

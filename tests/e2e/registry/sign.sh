@@ -8,15 +8,10 @@
 # another digest's are refused (status and message checked). Then the
 # rebuild comparison and the SBOM pointer, as README shows them.
 # Usage: sign.sh <dir made by tests/image/build.sh> <reference image archive>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../registry.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load registry
 image_dir=$(realpath "$1") other_image=$(realpath "$2")
-need_root
-need_tool gpg gnupg
-need_tool podman
-need_tool skopeo
-private_mounts --net "$@"
-deadline 600
+needs root gpg=gnupg podman skopeo net deadline=600
 start_registry
 trust_registry_ca
 private_etc pki
@@ -32,12 +27,12 @@ other_key=$(gpg --list-secret-keys --with-colons else@other.example | awk -F: '$
 
 # README's registries.d, and credentials as `podman login` would store them.
 mkdir -p /etc/containers/registries.d
-readme_snippet registries-d >"/etc/containers/registries.d/$REGISTRY.yaml"
+readme_snippet README.md registries-d >"/etc/containers/registries.d/$REGISTRY.yaml"
 registry_auth_file auth
 export REGISTRY_AUTH_FILE=$auth
 
 in_readme_dir "$image_dir"
-pushed=$(eval "$(readme_snippet make-push-signed)") || fail "the signed push failed: $pushed"
+pushed=$(eval "$(readme_snippet README.md make-push-signed)") || fail "the signed push failed: $pushed"
 [[ $pushed == *"signed by "* ]] || fail "make push did not sign: $pushed"
 signatures=$(find /var/lib/containers/sigstore -name 'signature-*' | wc -l)
 expect_eq "signatures in the lookaside store (the index and every platform's manifest)" "$(($(arches | wc -l) + 1))" "$signatures"
@@ -49,13 +44,13 @@ skopeo copy -q "oci-archive:$other_image" "docker://$REGISTRY/pause:unsigned"
 skopeo copy -q --format v2s2 --sign-by "$other_key" "oci-archive:$other_image" "docker://$REGISTRY/pause:other-key"
 
 # The verifier: README's key export and policy.json, podman with storage of its own.
-eval "$(readme_snippet export-key)"
-readme_snippet policy-json >/etc/containers/policy.json
+eval "$(readme_snippet README.md export-key)"
+readme_snippet README.md policy-json >/etc/containers/policy.json
 scratch_dir containers
 # shellcheck source=scripts/containers-env.sh
 . "$top/scripts/containers-env.sh" "$containers/podman"
 on_exit pause_containers_cleanup
-accepted=$(eval "$(readme_snippet podman-pull-verified)" 2>&1) || fail "the signed image was refused: $accepted"
+accepted=$(eval "$(readme_snippet README.md podman-pull-verified)" 2>&1) || fail "the signed image was refused: $accepted"
 podman image exists "$REGISTRY/pause:$version" || fail "nothing pulled"
 expect_eq "architectures pulled (host, then arm64)" "$(host_arch) arm64" \
   "$(podman images --format '{{.ID}}' | xargs -n1 podman image inspect --format '{{.Architecture}}' | sort -u | paste -sd' ' | sed "s/^arm64 $(host_arch)$/$(host_arch) arm64/")"
@@ -82,8 +77,8 @@ cp "$store@$(manifest_of arm64 | tr : =)/signature-1" "$host_signature"
 refused "a manifest whose signature file was swapped for another digest's" "$REGISTRY/pause:$version" "does not match"
 
 # By rebuilding: README's two lines print the same digest.
-mapfile -t digests < <(eval "$(readme_snippet verify-rebuild)")
+mapfile -t digests < <(eval "$(readme_snippet README.md verify-rebuild)")
 expect_eq "registry's index digest (README's comparison)" "${digests[0]}" "${digests[1]}"
 # What is inside: the manifest names the SBOM by its digest.
-mapfile -t sbom < <(eval "$(readme_snippet sbom-check)")
+mapfile -t sbom < <(eval "$(readme_snippet README.md sbom-check)")
 expect_eq "the SBOM digest the amd64 manifest names" "${sbom[1]}" "${sbom[0]}"

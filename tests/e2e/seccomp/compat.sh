@@ -4,14 +4,11 @@
 # A probe in the pause bundle makes getpid both ways, without the profile
 # (positive control: the kernel has the 32-bit ABI) and under it.
 # Usage: compat.sh runc|crun <dir made by tests/image/build.sh> <seccomp-profile> <compat_probe>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../oci/bundle.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load oci-bundle
 runtime=$1 image_dir=$2 profile=$3 probe=$4
-need_root
-need_tool "$runtime"
-private_mounts "$@"
-deadline 120
-[ "$(uname -m)" = x86_64 ] || missing "the compat probe is for x86_64 hosts"
+needs root "$runtime" mounts deadline=120
+[ "$(host_arch)" = amd64 ] || missing "the compat probe is for x86_64 hosts"
 scratch_dir work
 probe_in() {  # probe_in <bundle>: runs the probe as the bundle's process, prints what it says
   local id=compat-$$-$RANDOM

@@ -5,16 +5,13 @@
 # loop. (Where the sleep is ppoll, refusing it refuses the check before each
 # message too, so the message is dropped: only the exit status is checked there.)
 # Usage: negative.sh runc|crun <dir made by tests/image/build.sh> <seccomp-profile>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../oci/bundle.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load oci-bundle
 runtime=$1 image_dir=$2 profile=$3
-need_root
-need_tool "$runtime"
-private_mounts "$@"
-deadline 120
+needs root "$runtime" mounts deadline=120
 scratch_dir work
 sleep_call=ppoll
-[ "$(uname -m)" != x86_64 ] || sleep_call=pause
+[ "$(host_arch)" != amd64 ] || sleep_call=pause
 jq --arg call "$sleep_call" '.syscalls[].names -= [$call]' "$profile" >"$work/no-sleep.json"
 pause_bundle "$image_dir" "$work/pause" "$work/no-sleep.json"
 id=seccomp-negative-$$

@@ -8,16 +8,10 @@
 # user's own uid. Networking: slirp4netns where the user may use /dev/net/tun,
 # else --network none (said in the output).
 # Usage: rootless-podman.sh <dir made by tests/image/build.sh>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../pod-checks.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load pod-checks
 image_dir=$(realpath "$1")
-need_root
-need_tool podman
-need_tool newuidmap uidmap
-need_tool runc
-need_tool useradd passwd
-private_mounts "$@"
-deadline 420
+needs root podman newuidmap=uidmap runc useradd=passwd mounts deadline=420
 
 # A private /etc (useradd replaces files by rename, so a copy of the whole
 # directory, not of single files), and the user's home and runtime dir under

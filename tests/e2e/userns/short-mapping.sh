@@ -4,13 +4,10 @@
 # mapped (0..65534) it cannot run, and the runtime says so instead of starting
 # anything (README: why the image needs the full mapping).
 # Usage: short-mapping.sh runc|crun <dir made by tests/image/build.sh>
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../oci/bundle.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
+load oci-bundle
 runtime=$1 image_dir=$2
-need_root
-need_tool "$runtime"
-private_mounts "$@"
-deadline 120
+needs root "$runtime" mounts deadline=120
 socket_dir work  # reachable by the mapped root (see oci/pod.sh)
 offset=1073741824
 pause_bundle "$image_dir" "$work/pause" >/dev/null

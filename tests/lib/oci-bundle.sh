@@ -1,5 +1,6 @@
 # The pause OCI bundle, as a CRI runtime would make it for a pod sandbox
-# (sourced by the scenarios in this folder after tests/lib.sh).
+# (`load oci-bundle`: the runc/crun scenarios, seccomp/ scripts). The scenario
+# sets $runtime (runc or crun) for `oci`.
 
 # pause_bundle <image dir> <bundle dir> [seccomp profile]: our image for this
 # host's arch, with a read-only root, no capabilities, no new privileges, the

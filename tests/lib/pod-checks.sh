@@ -1,7 +1,11 @@
-# The checks every runtime's scenario runs against a pod whose infra container
-# is pause (sourced by tests/e2e/<runtime>/*.sh after tests/lib.sh).
+# The pod check list: what every runtime's scenario checks of a pod whose
+# infra container is pause (`load pod-checks`), with a negative control that
+# proves the reaping check can fail. A runtime takes part through an adapter:
+# the scenario defines the functions below, then calls run_pod_checks. Each
+# check runs through `check` (tests/lib/harness.sh): a failed one is reported
+# and the others still run.
 #
-# The runtime file defines:
+# The adapter:
 #   infra_start pause|sleep  start the pod's infra container (our image, or a
 #                            non-reaping busybox `sleep` for the negative control);
 #                            sets INFRA_PID (host view)
@@ -143,8 +147,8 @@ check_identity() {
     "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$INFRA_PID/status")"
 }
 
+# After infra_stop (outside the check: the adapter may wait for its own jobs).
 check_stop() {
-  infra_stop
   expect_eq "exit status after the runtime's stop" 0 "$STOP_STATUS"
   grep -q "Shutting down, got signal: Terminated" <<<"$STOP_LOG" || fail "no shutdown message in the log: $STOP_LOG"
   pass "the log says: Shutting down, got signal: Terminated"
@@ -152,16 +156,17 @@ check_stop() {
 
 run_pod_checks() {
   infra_start sleep
-  check_reaping_can_fail
+  check check_reaping_can_fail
   infra_remove
   infra_start pause
-  check_identity
-  check_confinement
-  check_pid1_is_pause
-  check_namespaces
-  check_pod_loopback
-  check_pod_outlives_apps
-  check_reaping
-  check_stop
+  check check_identity
+  check check_confinement
+  check check_pid1_is_pause
+  check check_namespaces
+  check check_pod_loopback
+  check check_pod_outlives_apps
+  check check_reaping
+  infra_stop
+  check check_stop
   infra_remove
 }

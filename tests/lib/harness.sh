@@ -1,16 +1,46 @@
-# Shared by the shell scenarios under tests/ (sourced). Each scenario is one
-# file, runs under CTest, cleans up after itself with `on_exit`, and reports
-# with `pass`/`fail`. Exit 77 is CTest's "skipped".
+# The harness of every shell scenario under tests/ (and of bench/ and seccomp/
+# scripts that drive runtimes). A scenario is one executable file:
 #
-# Every scenario has a deadline of its own (PAUSE_TEST_DEADLINE seconds, 600 by
-# default, or `deadline N`), below CTest's timeout: when it passes, the script
-# fails and its cleanups still run (CTest's timeout would SIGKILL it, and leave
-# containers, mounts and daemons behind).
+#   . "$(dirname "$0")/../../lib/harness.sh"     # the path to tests/lib from the scenario
+#   load pod-checks registry                     # more of tests/lib, by name
+#   needs root net deadline=600 skopeo htpasswd=apache2-utils
+#
+# `needs` is the one declaration of what the scenario needs, before anything
+# else happens: root; `mounts` (a mount namespace of its own, with a fresh /run
+# and /var/lib/containers); `net` (that, and a network namespace of its own with
+# only a loopback); `deadline=SECONDS` (600 by default); `built=PROJECT` (a runtime
+# built from source by scripts/build-runtimes.sh, its directory then in
+# BUILT_<PROJECT>, e.g. BUILT_CRI_O); every other word a command (or an absolute
+# path), optionally `=package` to name the Debian package. What is missing is a
+# failure under CI=true and a skip with the reason otherwise (exit 77, CTest's
+# "skipped"). For mounts and net the harness re-executes the scenario inside
+# the new namespaces, with the same arguments.
+#
+# Cleanups: `on_exit CMD ARGS...` registers one; they run last-registered first
+# at exit, also on failure, on a signal and when the deadline passes (CTest's
+# timeout would SIGKILL the scenario, and leave containers, mounts and daemons
+# behind). `fail` ends the scenario; `check FUNCTION ARGS...` runs a check that
+# may fail without ending it: it prints ok/FAIL lines, the scenario carries on,
+# and exits 1 at the end if any check failed.
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+lib=$top/tests/lib
 # Run under `make test`, a scenario's own make (README's `make push`) is not a sub-make of it.
 unset MAKEFLAGS MAKELEVEL MFLAGS
 version=$(cat "$top/VERSION")
+scenario_args=("$@")
+
+# load NAME...: tests/lib/NAME.sh, each once.
+declare -A loaded_libs=()
+load() {
+  local name
+  for name in "$@"; do
+    [ -z "${loaded_libs[$name]:-}" ] || continue
+    loaded_libs[$name]=1
+    # shellcheck source=/dev/null
+    . "$lib/$name.sh"
+  done
+}
 
 # Cleanups, run last-registered first at exit. Each is a command and its
 # arguments, stored quoted (printf %q) so that paths with spaces stay whole;
@@ -23,6 +53,10 @@ run_cleanups() {
   for step in "${cleanups[@]}"; do eval "$step" || true; done
   # Background jobs the scenario started and did not end (a failure midway).
   for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
+  if [ $status = 0 ] && [ ${#failed_checks[@]} -gt 0 ]; then
+    echo "FAIL: ${#failed_checks[@]} check(s) failed: ${failed_checks[*]}" >&2
+    status=1
+  fi
   return $status
 }
 trap run_cleanups EXIT
@@ -32,6 +66,24 @@ trap 'exit 129' HUP
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
+# check FUNCTION ARGS...: runs a check in a subshell of its own. A `fail` in it
+# ends that check only (what it registered with on_exit runs then); the
+# scenario carries on and fails at its end.
+failed_checks=()
+check() {
+  local status=0
+  set +e
+  (
+    set -e
+    cleanups=() failed_checks=()
+    trap run_cleanups EXIT
+    "$@"
+  )
+  status=$?
+  set -e
+  [ $status = 0 ] || { failed_checks+=("$1"); echo "FAIL: $* (the scenario carries on)" >&2; }
+  return 0
+}
 # A missing prerequisite: a failure under CI=true, a visible skip otherwise.
 missing() {
   if [ "${CI:-}" = true ]; then fail "CI=true and $*"; fi
@@ -99,30 +151,54 @@ wait_bounded() {
   wait "$1" || WAIT_STATUS=$?
 }
 
-# private_mounts "$@" (first thing after need_root): re-executes the scenario in
-# a mount namespace of its own, with a fresh tmpfs on /run and on
-# /var/lib/containers. Daemons and tools keep state there whatever their
+# needs WORD...: the scenario's declaration (see the top of this file).
+# A private mount namespace gets a fresh tmpfs on /run and on
+# /var/lib/containers: daemons and tools keep state there whatever their
 # configuration says (containerd's shims, runc's and crun's state, dockerd's
-# plugins, network namespaces, skopeo's blob cache as root): it all goes with
-# the scenario's last process, even when it fails. With --net first, a network
-# namespace of its own too (only a loopback, up): servers it starts listen
-# there, and nothing it does reaches the machine's network.
-private_mounts() {
-  local net=()
-  if [ "${1:-}" = --net ]; then
-    net=(--net)
-    shift
-  fi
-  if [ "${PAUSE_PRIVATE_MOUNTS:-}" != "$0" ]; then
-    # The exec runs no cleanup: nothing but the watchdog may have registered one yet.
-    [ ${#cleanups[@]} = 1 ] || fail "private_mounts must come before anything that needs cleaning up"
+# plugins, network namespaces, skopeo's blob cache as root), and it all goes
+# with the scenario's last process, even when it fails. A private network
+# namespace has only a loopback, up: servers the scenario starts listen there,
+# and nothing it does reaches the machine's network.
+needs() {
+  local word mounts=false net=false seconds=${PAUSE_TEST_DEADLINE:-600} project variable
+  # The re-execution runs no cleanup: nothing but the watchdog may have registered one yet.
+  [ ${#cleanups[@]} = 1 ] || fail "needs must come before anything that needs cleaning up"
+  for word in "$@"; do
+    case $word in
+      root) need_root ;;
+      mounts) mounts=true ;;
+      net) mounts=true net=true ;;
+      deadline=*) seconds=${word#deadline=} ;;
+      built=*)
+        project=${word#built=}
+        built_runtime "$project" "BUILT_$(tr 'a-z-' 'A-Z_' <<<"$project")" ;;
+      /*=*) [ -x "${word%%=*}" ] || missing "no ${word%%=*}: apt-get install ${word#*=}" ;;
+      *=*) need_tool "${word%%=*}" "${word#*=}" ;;
+      *) need_tool "$word" ;;
+    esac
+  done
+  if $mounts && [ "${PAUSE_PRIVATE_MOUNTS:-}" != "$0" ]; then
     stop_watchdog
-    exec unshare --mount "${net[@]}" --propagation private env PAUSE_PRIVATE_MOUNTS="$0" "$0" "$@"
+    exec unshare --mount $($net && echo --net) --propagation private env PAUSE_PRIVATE_MOUNTS="$0" "$0" "${scenario_args[@]}"
   fi
-  [ ${#net[@]} = 0 ] || ip link set lo up
-  mount -t tmpfs -o mode=0755 pause-test-run /run
-  mkdir -p /var/lib/containers  # (what podman and skopeo create on first use anyway)
-  mount -t tmpfs -o mode=0700 pause-test-containers /var/lib/containers
+  if $mounts; then
+    ! $net || ip link set lo up
+    mount -t tmpfs -o mode=0755 pause-test-run /run
+    mkdir -p /var/lib/containers  # (what podman and skopeo create on first use anyway)
+    mount -t tmpfs -o mode=0700 pause-test-containers /var/lib/containers
+  fi
+  deadline "$seconds"
+}
+# built_runtime PROJECT VARIABLE: the directory of a runtime that
+# scripts/build-runtimes.sh built (cri-o, cri-tools, containerd 1.7) in
+# VARIABLE, or a skip/failure saying what to set.
+built_runtime() {
+  local dir
+  if [ -z "${PAUSE_RUNTIME_SOURCES:-}" ]; then
+    missing "$1 is built from its release sources: set PAUSE_RUNTIME_SOURCES to the directory with them, then make deps"
+  fi
+  dir=$("$top/scripts/build-runtimes.sh" --dir "$1" 2>&1) || missing "$dir"
+  printf -v "$2" '%s' "$dir"
 }
 # private_etc DIR: in a private_mounts scenario, a scratch copy of /etc/DIR over
 # it, for configuration README says to put there.
@@ -176,22 +252,24 @@ kill_processes_naming() {
   return 0
 }
 
-arches() { awk '/^[a-z]/ { print $1 }' "$top/cmake/arches.tsv"; }
-arch_field() { awk -v arch="$1" -v n="$2" '$1 == arch { print $n }' "$top/cmake/arches.tsv"; }
-host_arch() { awk -v debian="$(dpkg --print-architecture)" '$5 == debian { print $1 }' "$top/cmake/arches.tsv"; }
+# The arch table (cmake/arches.tsv), through its one reader.
+arches() { "$top/cmake/arches.sh" list; }
+arch_field() { "$top/cmake/arches.sh" get "$1" "$2"; }  # arch_field ARCH COLUMN
+host_arch() { "$top/cmake/arches.sh" host; }
 
-# readme_snippet NAME: the code block that follows "<!-- snippet: NAME -->" in
-# README.md. Tests run these (or use them as files) verbatim: a README command
-# is one a test runs.
+# readme_snippet FILE NAME: the code block that follows "<!-- snippet: NAME -->"
+# in FILE (a path from the top of the checkout: README.md, docs/….md). Tests run
+# these (or use them as files) verbatim: a command the docs show is one a test runs.
 readme_snippet() {
   local text
-  text=$(awk -v marker="<!-- snippet: $1 -->" '
+  [ -f "$top/$1" ] || fail "readme_snippet: no file $1"
+  text=$(awk -v marker="<!-- snippet: $2 -->" '
     { line = $0; sub(/^ +/, "", line) }
     line == marker { found = 1; next }
     found && line ~ /^```/ { if (inside) exit; inside = 1; next }
     found && inside { sub(/^  /, ""); print }
-  ' "$top/README.md")
-  [ -n "$text" ] || fail "README.md has no snippet '$1'"
+  ' "$top/$1")
+  [ -n "$text" ] || fail "$1 has no snippet '$2'"
   printf '%s\n' "$text"
 }
 # in_readme_dir <image dir>: a scratch directory that looks like the checkout
@@ -206,32 +284,4 @@ in_readme_dir() {
   ln -s "$top/bin" "$readme_dir/bin"
   ln -s "$1" "$readme_dir/out"
   cd "$readme_dir"
-}
-
-# start_containerd_daemon <state dir> <socket dir>: a containerd of the
-# scenario's own, without the CRI plugin, its state in those directories and
-# its socket at <socket dir>/containerd.sock; sets containerd_pid.
-# stop_containerd_daemon: ends it and any shim of it that outlived it.
-containerd_pid=""
-start_containerd_daemon() {
-  containerd_sockets=$2
-  cat >"$1/containerd.toml" <<CONF
-version = 2
-root = "$1/containerd"
-state = "$2/containerd"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$2/containerd.sock"
-[ttrpc]
-  address = "$2/containerd.sock.ttrpc"
-CONF
-  containerd --config "$1/containerd.toml" >"$1/containerd.log" 2>&1 &
-  containerd_pid=$!
-  wait_for 30 test -S "$2/containerd.sock" || fail "containerd did not start: $(tail -5 "$1/containerd.log")"
-}
-stop_containerd_daemon() {
-  [ -n "$containerd_pid" ] || return 0
-  kill "$containerd_pid" 2>/dev/null
-  wait_bounded "$containerd_pid" 30
-  kill_processes_naming "$containerd_sockets/"  # shims of it (they name its socket), and their containers
 }

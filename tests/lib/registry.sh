@@ -1,5 +1,5 @@
-# A private registry for the operator's-path scenarios (sourced after
-# tests/lib.sh, in a scenario that called `private_mounts --net "$@"`): Debian's
+# A private registry for the operator's-path scenarios (`load registry`, in a
+# scenario that `needs net`): Debian's
 # docker-registry (distribution 2.8) with its storage in a scratch directory,
 # TLS with a CA made here (openssl), basic auth with a bcrypt htpasswd file, on
 # 127.0.0.1:443 of the scenario's own network namespace, and known as

@@ -3,7 +3,7 @@
 # BENCH_REF_IMAGE): a FROM-scratch image whose only file is a static binary,
 # run as its entrypoint (with the arguments given) as 65535:65535, written as
 # an OCI archive. For example Debian's catatonit, podman's default infra:
-#   bench/make-ref-image.sh /usr/bin/catatonit out/catatonit.oci.tar -P
+#   scripts/make-ref-image.sh /usr/bin/catatonit out/catatonit.oci.tar -P
 # (or upstream's pause binary, taken out of its image).
 set -euo pipefail
 binary=$1 archive=$2

@@ -1,0 +1,73 @@
+# A node as a cluster has it: containerd's CRI plugin configured as README
+# says, for tests/e2e/cri and bench/density.sh (in a scenario that `needs net`):
+#   cri_containerd_start [sandbox image] [password] [CA file]
+#                                  containerd ($CONTAINERD_DIR's, see containerd.sh)
+#                                  with README's CRI configuration (sandbox image,
+#                                  config_path, credentials) and hosts.toml, in a
+#                                  fresh root: nothing imported; the arguments
+#                                  replace README's values, for the negative controls
+#   cri VERB ARGS...               the CRI client on its socket (cri_client.cpp)
+#   cri_containerd_stop            every task killed and removed, then containerd
+#                                  (also at exit)
+# The registry comes first (cluster_registry, node.sh). Events of containerd go
+# to $CONTAINERD_EVENTS (task exits).
+load node containerd
+
+cri() { "$CRI_CLIENT" --socket "$CRI_SOCKETS/containerd.sock" --log-dir "$CRI_STATE/logs" "$@"; }
+ctr_k8s() { ctr --address "$CRI_SOCKETS/containerd.sock" --namespace k8s.io "$@"; }
+containerd_up() { cri version >/dev/null 2>&1; }
+
+cri_containerd_start() {
+  local sandbox_image=${1:-} password=${2:-} ca=${3:-}
+  [ -z "$containerd_pid" ] || cri_containerd_stop
+  scratch_dir CRI_STATE
+  [ -n "${CRI_SOCKETS:-}" ] || socket_dir CRI_SOCKETS
+  # Registered after its directories, so that it runs before they go: the
+  # tasks are killed through the socket, never orphaned with their shims.
+  on_exit cri_containerd_stop
+  mkdir -p "$CRI_STATE/logs"
+  cni_config "$CRI_STATE/net.d"
+  # README's places: the CA beside hosts.toml, the config in /etc/containerd (a private copy).
+  [ -n "${CRI_ETC_DONE:-}" ] || { private_etc containerd; CRI_ETC_DONE=1; }
+  mkdir -p "/etc/containerd/certs.d/$REGISTRY"
+  cp "$REGISTRY_CA_DIR/ca.crt" "/etc/containerd/certs.d/$REGISTRY/"
+  # README's files verbatim; the machine's needs and this scenario's paths added
+  # around them (restrict_oom_score_adj: this machine withholds CAP_SYS_RESOURCE).
+  {
+    readme_snippet README.md containerd-cri-config | sed '/^\[plugins."io.containerd.grpc.v1.cri"\]$/a\  restrict_oom_score_adj = true'
+    cat <<CONF
+[plugins."io.containerd.grpc.v1.cri".cni]
+  bin_dir = "/usr/lib/cni"
+  conf_dir = "$CRI_STATE/net.d"
+CONF
+  } >"$CRI_STATE/cri.toml"
+  [ -z "$sandbox_image" ] || sed -i "s|sandbox_image = .*|sandbox_image = \"$sandbox_image\"|" "$CRI_STATE/cri.toml"
+  [ -z "$password" ] || sed -i "s|password = .*|password = \"$password\"|" "$CRI_STATE/cri.toml"
+  readme_snippet README.md containerd-hosts-toml >"/etc/containerd/certs.d/$REGISTRY/hosts.toml"
+  [ -z "$ca" ] || sed -i "s|ca = .*|ca = \"$ca\"|" "/etc/containerd/certs.d/$REGISTRY/hosts.toml"
+  containerd_start /etc/containerd/config.toml "$CRI_STATE" "$CRI_SOCKETS" "$CRI_STATE/cri.toml"
+  wait_for 30 containerd_up || fail "containerd's CRI does not answer: $(tail -5 "$CRI_STATE/containerd.log")"
+  CONTAINERD_EVENTS=$CRI_STATE/events
+  ctr_k8s events >"$CONTAINERD_EVENTS" 2>&1 &
+  events_pid=$!
+}
+cri_containerd_stop() {
+  local id
+  [ -n "$containerd_pid" ] || return 0
+  for id in $(ctr_k8s tasks ls -q 2>/dev/null); do
+    ctr_k8s tasks kill --signal SIGKILL "$id" >/dev/null 2>&1
+    wait_for 10 bash -c "! ctr --address '$CRI_SOCKETS/containerd.sock' -n k8s.io tasks ls -q | grep -qx '$id'" ||
+      ctr_k8s tasks rm --force "$id" >/dev/null 2>&1
+  done
+  kill "$events_pid" 2>/dev/null
+  containerd_stop
+}
+
+# The exit status containerd recorded for a container's task (its /tasks/exit
+# event; a zero status is left out of the event's JSON), or nothing yet.
+exit_status_of() {
+  local event
+  event=$(grep -F '/tasks/exit' "$CONTAINERD_EVENTS" | grep -F "\"container_id\":\"$1\"" | tail -n 1)
+  [ -n "$event" ] || return 0
+  if [[ $event =~ \"exit_status\":([0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi
+}

@@ -1,0 +1,29 @@
+// GoogleTest assertions shared by the process-level suites (bench does not use them).
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include "support/process.h"
+
+namespace pausetest {
+
+// pause exited by itself (not killed by a signal) with status 0.
+inline void expect_clean_exit(Pause& pause) {
+  const auto status = pause.wait_exit();
+  ASSERT_TRUE(status.has_value()) << "pause did not exit";
+  ASSERT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+}
+
+// pause still runs, and SIGTERM ends it with status 0: the contract every
+// scenario ends with.
+inline void expect_clean_exit_on_sigterm(Pause& pause) {
+  ASSERT_TRUE(pause.running()) << "pause is gone before SIGTERM: " << pause.err();
+  pause.signal(SIGTERM);
+  expect_clean_exit(pause);
+}
+
+}  // namespace pausetest
