@@ -2,20 +2,23 @@
 # scenario that `needs net`): Debian's
 # docker-registry (distribution 2.8) with its storage in a scratch directory,
 # TLS with a CA made here (openssl), basic auth with a bcrypt htpasswd file, on
-# 127.0.0.1:443 of the scenario's own network namespace, and known as
+# port 443 of an address of the scenario's own network namespace, and known as
 # registry.example through the scenario's private /etc/hosts, so that README's
-# commands, which name registry.example, run verbatim.
+# commands, which name registry.example, run verbatim. The address is not a
+# loopback one: CRI-O skips TLS verification for registries in 127.0.0.0/8
+# (as Docker does), and a registry there would let an untrusted CA pass.
 #
 # start_registry sets:
 #   REGISTRY=registry.example   REGISTRY_CA_DIR (holds ca.crt only, as skopeo and podman want it)
 #   REGISTRY_USER / REGISTRY_PASSWORD (README's example credentials)
 #   OTHER_CA_DIR (a CA that did not sign the registry's certificate: negative controls)
 REGISTRY=registry.example
+REGISTRY_ADDRESS=10.253.0.1  # on the loopback interface of the scenario's network namespace
 REGISTRY_USER=pause-puller
 REGISTRY_PASSWORD=pause-example-password
 
 # make_ca DIR: a CA in DIR (ca.crt, ca.key). make_server_cert DIR: a server
-# certificate for registry.example and 127.0.0.1, signed by DIR's CA.
+# certificate for registry.example and its address, signed by DIR's CA.
 make_ca() {
   local dir=$1
   mkdir -p "$dir"
@@ -25,7 +28,7 @@ make_ca() {
 make_server_cert() {
   local dir=$1
   openssl req -newkey rsa:2048 -nodes -subj "/CN=$REGISTRY" -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:%s,IP:127.0.0.1\n' "$REGISTRY" >"$dir/san.ext"
+  printf 'subjectAltName=DNS:%s,IP:%s\n' "$REGISTRY" "$REGISTRY_ADDRESS" >"$dir/san.ext"
   openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
     -extfile "$dir/san.ext" -out "$dir/server.crt" 2>/dev/null
 }
@@ -57,7 +60,7 @@ storage:
   filesystem:
     rootdirectory: "$dir/storage"
 http:
-  addr: 127.0.0.1:443
+  addr: $REGISTRY_ADDRESS:443
   tls:
     certificate: "$dir/keys/server.crt"
     key: "$dir/keys/server.key"
@@ -66,16 +69,17 @@ auth:
     realm: pause-test
     path: "$dir/htpasswd"
 YAML
-  # registry.example is this namespace's loopback, for this scenario only.
+  # registry.example is an address of this namespace, for this scenario only.
+  [ -n "$(ip -o addr show to "$REGISTRY_ADDRESS")" ] || ip addr add "$REGISTRY_ADDRESS/32" dev lo
   local hosts
   hosts=$(mktemp "$dir/hosts.XXXXXX")
-  { cat /etc/hosts; echo "127.0.0.1 $REGISTRY"; } >"$hosts"
+  { cat /etc/hosts; echo "$REGISTRY_ADDRESS $REGISTRY"; } >"$hosts"
   mount --bind "$hosts" /etc/hosts
   docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
   registry_pid=$!
   on_exit stop_registry
   wait_for 30 registry_answers || fail "the registry did not start: $(tail -5 "$dir/registry.log")"
-  pass "registry at https://$REGISTRY (127.0.0.1:443 of this scenario's network namespace), TLS and basic auth"
+  pass "registry at https://$REGISTRY ($REGISTRY_ADDRESS:443 of this scenario's network namespace), TLS and basic auth"
 }
 stop_registry() {
   kill "$registry_pid" 2>/dev/null

@@ -11,21 +11,37 @@
 # for both pid modes a kubelet uses (POD: shareProcessNamespace, CONTAINER: the
 # default), with a non-reaping sandbox image as the negative control, and
 # wrong credentials and an untrusted CA refused with the registry's error.
-# Usage: pod.sh <dir made by tests/image/build.sh> <cri-client>
+# Image GC pinning as each version reports it, for the sandbox image pulled by
+# the CRI and for the air-gapped path (the archive imported with ctr, tagged as
+# sandbox_image, then labelled pinned), README's commands run verbatim.
+# Against Debian's containerd 1.6, or with "1.7" the one built from source
+# (then the operator's crictl view too).
+# Usage: pod.sh <dir made by tests/image/build.sh> <cri-client> [1.6|1.7]
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks registry cri
 image_dir=$(realpath "$1")
-CRI_CLIENT=${2:-}
+CRI_CLIENT=$(realpath -m "${2:-/nonexistent}")
+containerd_version=${3:-1.6}
 [ -x "$CRI_CLIENT" ] || missing "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc, then reconfigure"
-needs root containerd ctr=containerd umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins net deadline=600
+case $containerd_version in
+  1.6) from_source=() ;;
+  1.7) from_source=(built=containerd built=cri-tools) ;;
+  *) fail "containerd $containerd_version: 1.6 (Debian's) or 1.7 (built from source)" ;;
+esac
+needs root containerd ctr=containerd umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins net deadline=600 "${from_source[@]}"
+[ "$containerd_version" = 1.6 ] || use_containerd "$BUILT_CONTAINERD"
 cluster_registry "$image_dir"
 cri_containerd_start
 
 value() { sed -n "s/^$1=//p" <<<"$2" | head -n 1; }
 info_field() { jq -r "$1" <<<"$(value info "$(cri sandbox-status "$2")")"; }
 
-version=$(cri version)
-pass "Version: $(value runtime_name "$version") $(value runtime_version "$version"), CRI $(value runtime_api_version "$version")"
+runtime=$(cri version)
+[[ $(value runtime_version "$runtime") == *"$containerd_version".* ]] || fail "expected containerd $containerd_version, the CRI says: $runtime"
+pass "Version: $(value runtime_name "$runtime") $(value runtime_version "$runtime"), CRI $(value runtime_api_version "$runtime")"
+# containerd pins the sandbox image it pulls from 1.6.22 and 1.7.3 (Debian's 1.6.20 predates it).
+expected_pinned=false
+[ "$containerd_version" = 1.6 ] || expected_pinned=true
 expect_eq "the sandbox image before the first pod (nothing imported)" "present=false" "$(cri image-status "$PAUSE_IMAGE")"
 cri pull "$REGISTRY/busybox:e2e" >/dev/null
 
@@ -45,7 +61,7 @@ run_pod() {  # run_pod <name> POD|CONTAINER
     expect_eq "the sandbox's image (verbose info)" "$PAUSE_IMAGE" "$(info_field .image "$sandbox")"
     image=$(cri image-status "$PAUSE_IMAGE")
     expect_eq "repo digest of the sandbox image (= the pushed index)" "$REGISTRY/pause@$INDEX_DIGEST" "$(value repo_digest "$image")"
-    echo "info: ImageStatus says pinned=$(value pinned "$image") for the sandbox image (README: image GC)"
+    expect_eq "ImageStatus: pinned, for the sandbox image pulled by the CRI (containerd $containerd_version)" "$expected_pinned" "$(value pinned "$image")"
   fi
 
   app=$(value id "$(cri create "$sandbox" "$name" "$mode" app "$REGISTRY/busybox:e2e" sh -c '(sleep 100000 &); exec sleep 100000')")
@@ -112,3 +128,37 @@ refused_pod() {  # refused_pod <what> <expected in the error> <start_containerd 
 }
 refused_pod "wrong credentials" "401 Unauthorized" "" wrong-password
 refused_pod "an untrusted CA" "x509: certificate signed by unknown authority" "" "" "$OTHER_CA_DIR/ca.crt"
+
+# --- the operator's view through crictl (containerd 1.7) ---
+if [ "$containerd_version" = 1.7 ]; then
+  cri_containerd_start
+  crictl() { "$BUILT_CRI_TOOLS/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" --image-endpoint "unix://$CRI_SOCKETS/containerd.sock" --timeout 60s "$@"; }
+  sandbox=$(value id "$(cri runp operator POD)")
+  expect_eq "crictl pods: the sandbox's state" SANDBOX_READY "$(crictl pods --id "$sandbox" -o json | jq -r '.items[0].state')"
+  expect_eq "crictl inspectp: the sandbox's image" "$PAUSE_IMAGE" "$(crictl inspectp -o json "$sandbox" | jq -r .info.image)"
+  expect_eq "crictl images: pinned, for the sandbox image" true \
+    "$(crictl images -o json | jq -r --arg tag "$PAUSE_IMAGE" '.images[] | select(.repoTags | index($tag)) | .pinned')"
+  cri stopp "$sandbox"
+  cri rmp "$sandbox"
+fi
+
+# --- air-gapped: README's import, tag and pin, with no registry to pull from ---
+# The registry answers 401 from here on (wrong password): a sandbox that starts
+# resolved its image locally.
+cri_containerd_start "" wrong-password
+ctr() { command ctr --address "$CRI_SOCKETS/containerd.sock" "$@"; }
+in_readme_dir "$image_dir"
+eval "$(readme_snippet README.md ctr-import)" >/dev/null
+if output=$(cri runp untagged POD 2>&1); then fail "the sandbox started from localhost/pause without the tag: $output"; fi
+[[ $output == *"401 Unauthorized"* ]] || fail "imported only: RunPodSandbox failed, but not for the pull: $output"
+pass "imported only, the CRI still pulls the sandbox image (and the registry refuses): ${output#error: }"
+eval "$(readme_snippet README.md ctr-tag)" >/dev/null
+output=$(cri runp airgapped POD 2>&1) || fail "RunPodSandbox failed with the image imported and tagged: $output"
+sandbox=$(value id "$output")
+expect_eq "the air-gapped sandbox's process" /pause "$(tr -d '\0' <"/proc/$(info_field .pid "$sandbox")/cmdline")"
+# Pinned only for images pulled by the CRI before containerd 1.6.29 / 1.7.14 (containerd#9732).
+expect_eq "pinned, imported and tagged (containerd $containerd_version)" false "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
+eval "$(readme_snippet README.md ctr-pin)" >/dev/null
+expect_eq "pinned, after README's label (containerd $containerd_version)" "$expected_pinned" "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
+cri stopp "$sandbox"
+cri rmp "$sandbox"
