@@ -71,7 +71,7 @@ test-build: all
 
 mutants:
 	@$(MAKE) --no-print-directory test-build ARCHES=$(HOST_ARCH)
-	tests/mutants/run.sh "$(TEST_BUILD)" "$(BIN_DIR)"
+	tests/mutants/run.sh "$(TEST_BUILD)"
 
 # Offline: packages bin/ into out/oci (OCI layout) and out/pause.oci.tar.
 image: all

@@ -257,48 +257,13 @@ struct Trace {
   std::string calls;
 };
 
-Trace trace_startup(const Candidate& candidate, const std::string& self) {
-  char log[] = "/tmp/pause-bench-strace-XXXXXX";
-  const int fd = mkstemp(log);
-  if (fd < 0) return {};
-  close(fd);
-  // strace follows our launcher's clone into the new PID namespace, then the exec.
-  std::vector<std::string> args = {"-f", "-qq", "-T", "-o", log, self, "--exec-as-pid1"};
-  const auto command = candidate.binary.command(candidate.args);
-  args.insert(args.end(), command.begin(), command.end());
-  Pause tracer = Pause::start(Binary{"strace", ""}, {.args = args});
-  std::this_thread::sleep_for(1500ms);
-  for (const auto& launcher : children_of(tracer.pid())) {
-    for (const auto& traced : children_of(launcher.pid)) kill(traced.pid, SIGTERM);
-  }
-  (void)tracer.wait_exit(10s);
-
-  std::ifstream in(log);
-  std::string line;
-  std::string traced_pid;
-  std::vector<std::string> calls;
+Trace trace_startup(const Candidate& candidate) {
+  const StartupTrace traced = trace_startup_as_pid1(candidate.binary, candidate.args);
   Trace trace;
-  while (std::getline(in, line) && trace.sleeps_in.empty()) {
-    const auto space = line.find(' ');
-    if (space == std::string::npos) continue;
-    const std::string pid = line.substr(0, space);
-    const std::string rest = line.substr(line.find_first_not_of(' ', space));
-    if (traced_pid.empty()) {
-      if (rest.rfind("execve(\"" + candidate.binary.path + "\"", 0) == 0) traced_pid = pid;
-      continue;
-    }
-    if (pid != traced_pid || rest[0] == '-' || rest[0] == '+') continue;
-    const bool resumed = rest.rfind("<... ", 0) == 0;
-    const std::string name = resumed ? rest.substr(5, rest.find(' ', 5) - 5) : rest.substr(0, rest.find('('));
-    if (!resumed) calls.push_back(name);
-    const auto open = rest.rfind('<');
-    const double seconds = open != std::string::npos && rest.back() == '>' ? std::strtod(rest.c_str() + open + 1, nullptr) : 0;
-    if (seconds > 0.5) trace.sleeps_in = name;
-  }
-  if (std::getenv("BENCH_KEEP_TRACE") == nullptr) unlink(log);
+  trace.sleeps_in = traced.sleeps_in;
   if (trace.sleeps_in.empty()) return trace;
-  trace.count = static_cast<int>(calls.size());
-  for (const auto& call : calls) trace.calls += (trace.calls.empty() ? "" : " ") + call;
+  trace.count = static_cast<int>(traced.calls.size());
+  for (const auto& call : traced.calls) trace.calls += (trace.calls.empty() ? "" : " ") + call;
   return trace;
 }
 
@@ -311,7 +276,7 @@ std::vector<Candidate> candidates(const Options& options) {
   return list;
 }
 
-int run(const Options& options, const std::string& self) {
+int run(const Options& options) {
   auto peers = candidates(options);
   for (const auto& candidate : peers) {
     if (access(candidate.binary.path.c_str(), X_OK) != 0) {
@@ -336,7 +301,7 @@ int run(const Options& options, const std::string& self) {
   for (size_t i = 0; i < peers.size(); ++i) {
     progress("tracing " + peers[i].name);
     rows[i].size = file_size(peers[i].binary.path);
-    rows[i].trace = trace_startup(peers[i], self);
+    rows[i].trace = trace_startup(peers[i]);
     peers[i].sleep_nr = sleeping_syscall(peers[i]);
   }
   // Timings interleaved, so that drift of the machine hits every candidate alike.
@@ -453,18 +418,6 @@ int run(const Options& options, const std::string& self) {
 
 int main(int argc, char** argv) {
   using pausetest::Options;
-  if (argc >= 3 && std::strcmp(argv[1], "--exec-as-pid1") == 0) {
-    // For strace: the candidate as PID 1 of a new PID namespace, traced through the clone.
-    if (unshare(CLONE_NEWPID) != 0) return 125;
-    const pid_t child = fork();
-    if (child == 0) {
-      execvp(argv[2], argv + 2);
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(child, &status, 0);
-    return 0;
-  }
   Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -501,5 +454,5 @@ int main(int argc, char** argv) {
     std::cerr << "bench: needs root (PID namespaces)\n";
     return 1;
   }
-  return pausetest::run(options, pausetest::read_link("/proc/self/exe"));
+  return pausetest::run(options);
 }

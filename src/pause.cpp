@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -30,19 +29,51 @@ constexpr Text literal(const char (&data)[N]) {
   return {data, N - 1};
 }
 
+// A signal mask as the kernel takes it: 64 signals in native words, word 0
+// holding signals 1 to 32 (or 64) whatever the byte order.
+constexpr unsigned kSignalWords = 64 / (8 * sizeof(unsigned long));
+struct SignalMask {
+  unsigned long words[kSignalWords];
+};
+constexpr SignalMask kNoSignal = {};
+// rt_sigprocmask(SIG_SETMASK) with the raw syscall: musl's sigprocmask adds
+// code for threads we never start.
+bool set_signal_mask(const SignalMask& mask, SignalMask* previous = nullptr) {
+  return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, previous, sizeof mask.words) == 0;
+}
+SignalMask every_signal() {
+  SignalMask mask = {};
+  // cppcheck-suppress useStlAlgorithm ; only C headers here (no libstdc++ in the binary)
+  for (unsigned long& word : mask.words) word = ~0UL;
+  return mask;
+}
+
+// Which signals are blocked while a handler runs. The shutdown blocks every
+// one: nothing may cut it short. The reaping lets SIGINT and SIGTERM in, so
+// that a shutdown never waits for a storm of dying children to end (a reap is
+// one waitpid: it is done or not done, never half done).
+enum class WhileRunning { kBlockAll, kLetShutdownIn };
+
 // sigaction(2) with the raw syscall, as musl's sigaction() makes it on every
 // arch we build (one layout; the return from a handler goes through musl's
 // restorer), without what musl adds for threads we never start: an
 // rt_sigprocmask per process and 1.2 KB of code (15% of the binary on arm64).
 #if defined(__GLIBC__)  // the sanitized and benchmark builds of the same source
-bool install(int signo, void (*handler)(int), unsigned long flags) {
+bool install(int signo, void (*handler)(int), unsigned long flags, WhileRunning blocked) {
   struct sigaction action = {};
   action.sa_handler = handler;
   action.sa_flags = static_cast<int>(flags);
   sigfillset(&action.sa_mask);
+  if (blocked == WhileRunning::kLetShutdownIn) {
+    sigdelset(&action.sa_mask, SIGINT);
+    sigdelset(&action.sa_mask, SIGTERM);
+  }
   return sigaction(signo, &action, nullptr) == 0;
 }
 #else
+// The kernel's struct sigaction: RISC-V has no sa_restorer (its kernel returns
+// from handlers through the vDSO); every other arch we build has one.
+#if !defined(__riscv)
 #if defined(__x86_64__)
 extern "C" void __restore_rt();  // NOLINT(bugprone-reserved-identifier): musl's, hidden
 void (*const kRestorer)() = __restore_rt;
@@ -50,40 +81,70 @@ void (*const kRestorer)() = __restore_rt;
 extern "C" void __restore();  // NOLINT(bugprone-reserved-identifier): musl's, hidden
 void (*const kRestorer)() = __restore;
 #endif
+#endif
 // Read by the kernel only.
 struct KernelSigaction {
-  void (*handler)(int);      // cppcheck-suppress unusedStructMember
-  unsigned long flags;       // cppcheck-suppress unusedStructMember
-  void (*restorer)();        // cppcheck-suppress unusedStructMember
-  unsigned blocked_while_running[2];
+  void (*handler)(int);  // cppcheck-suppress unusedStructMember
+  unsigned long flags;   // cppcheck-suppress unusedStructMember
+#if !defined(__riscv)
+  void (*restorer)();  // cppcheck-suppress unusedStructMember
+#endif
+  SignalMask blocked_while_running;
 };
-bool install(int signo, void (*handler)(int), unsigned long flags) {
-  const KernelSigaction action = {handler, flags | SA_RESTORER, kRestorer, {~0U, ~0U}};
-  return syscall(SYS_rt_sigaction, signo, &action, nullptr, sizeof action.blocked_while_running) == 0;
+bool install(int signo, void (*handler)(int), unsigned long flags, WhileRunning blocked) {
+  KernelSigaction action = {};
+  action.handler = handler;
+#if defined(__riscv)
+  action.flags = flags;
+#else
+  action.flags = flags | SA_RESTORER;
+  action.restorer = kRestorer;
+#endif
+  action.blocked_while_running = every_signal();
+  if (blocked == WhileRunning::kLetShutdownIn) action.blocked_while_running.words[0] &= ~((1UL << (SIGINT - 1)) | (1UL << (SIGTERM - 1)));
+  return syscall(SYS_rt_sigaction, signo, &action, nullptr, sizeof action.blocked_while_running.words) == 0;
 }
 #endif
 
-volatile sig_atomic_t sigpipe_ignored = 0;
+volatile sig_atomic_t messages_cannot_kill = 0;
+// Writing to a pipe without reader raises SIGPIPE, past `ulimit -f` SIGXFSZ:
+// both would kill us by default. Ignored, the write fails instead.
+void ignore_what_writing_raises() {
+  install(SIGPIPE, SIG_IGN, 0, WhileRunning::kBlockAll);
+  install(SIGXFSZ, SIG_IGN, 0, WhileRunning::kBlockAll);
+  messages_cannot_kill = 1;
+}
 
-// Messages never block and never kill. stderr may be a full pipe nobody reads
-// (a blocking writev in the shutdown handler, with every signal blocked, would
-// keep SIGTERM from ever ending us) or a pipe whose reader is gone (SIGPIPE). So
-// SIGPIPE is ignored before the first write, and a message is written only if
-// poll says the write cannot block (a pipe with a free buffer takes a write of
-// up to PIPE_BUF bytes at once); otherwise it is dropped. One writev per message,
-// so a line is never split by another writer. Async-signal-safe.
+// Messages never wait, never spin and never kill. stderr may be a pipe or FIFO
+// nobody reads, a socket, a terminal with no room left, a terminal on which we
+// are a background job with `stty tostop`: a blocking write in the shutdown
+// handler would keep SIGTERM from ever ending us. So one non-blocking write
+// per message, with every signal blocked while it runs:
+// - O_NONBLOCK on the open file description for the write only (a FIFO or a
+//   pipe reopened by path has no RWF_NOWAIT, and reopening a root-owned FIFO
+//   needs a permission we may lack). Other holders of the description see it
+//   set for those few instructions; a signal cannot end us in between.
+// - A pipe, FIFO or socket then takes a message of less than PIPE_BUF bytes
+//   whole or not at all; a regular file takes it whole (or fails: a full disk,
+//   `ulimit -f`); a terminal takes what it has room for, the rest is dropped
+//   (terminals have no all-or-nothing write).
+// - SIGTTOU blocked: the kernel lets a background job write to its terminal
+//   instead of sending SIGTTOU, which would stop us, or, as PID 1 (which the
+//   kernel keeps from being stopped), restart the write forever.
+// Async-signal-safe.
 void say(int fd, Text first, Text second = {"", 0}, Text third = {"", 0}) {
-  if (sigpipe_ignored == 0) {
-    sigpipe_ignored = 1;
-    install(SIGPIPE, SIG_IGN, 0);
+  if (messages_cannot_kill == 0) ignore_what_writing_raises();
+  SignalMask previous = {};
+  const bool masked = set_signal_mask(every_signal(), &previous);
+  const long flags = syscall(SYS_fcntl, fd, F_GETFL);
+  if (flags >= 0 && ((flags & O_NONBLOCK) != 0 || syscall(SYS_fcntl, fd, F_SETFL, flags | O_NONBLOCK) == 0)) {
+    iovec parts[] = {{const_cast<char*>(first.data), first.size},
+                     {const_cast<char*>(second.data), second.size},
+                     {const_cast<char*>(third.data), third.size}};
+    (void)!writev(fd, parts, 3);
+    if ((flags & O_NONBLOCK) == 0) syscall(SYS_fcntl, fd, F_SETFL, flags);
   }
-  pollfd target = {fd, POLLOUT, 0};
-  const timespec now = {0, 0};
-  if (syscall(SYS_ppoll, &target, 1, &now, nullptr, 0) != 1 || target.revents != POLLOUT) return;
-  iovec parts[] = {{const_cast<char*>(first.data), first.size},
-                   {const_cast<char*>(second.data), second.size},
-                   {const_cast<char*>(third.data), third.size}};
-  (void)!writev(fd, parts, 3);
+  if (masked) set_signal_mask(previous);
 }
 
 bool equals(const char* a, const char* b) {
@@ -101,18 +162,23 @@ bool is_version_flag(const char* arg) {
 
 bool is_help_flag(const char* arg) { return equals(arg, "-h") || equals(arg, "--help"); }
 
-// Signal handlers may only use async-signal-safe calls: ppoll, rt_sigaction,
-// writev and _exit here, never stdio, exit() or psignal() as upstream does.
+// Signal handlers may only use async-signal-safe calls: rt_sigaction,
+// rt_sigprocmask, fcntl, writev, waitpid and _exit here, never stdio, exit()
+// or psignal() as upstream does.
 [[noreturn]] void on_shutdown(int signo) {
   say(STDERR_FILENO, signo == SIGINT ? literal("Shutting down, got signal: Interrupt\n")
                                      : literal("Shutting down, got signal: Terminated\n"));
   _exit(0);
 }
 
+// __WALL: every child, also one made by clone() with an exit signal other
+// than SIGCHLD (such a child sends no SIGCHLD when it dies: it is reaped with
+// the next one, or at start if it died before us).
 void reap_dead_children() {
-  // waitpid may clobber errno of the code a handler interrupted.
+  // The sleep loop below reads errno after pause() returns: a second SIGCHLD
+  // between libc's setting it and that read would otherwise leave ECHILD there.
   const int saved_errno = errno;
-  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+  while (waitpid(-1, nullptr, WNOHANG | __WALL) > 0) {
   }
   errno = saved_errno;
 }
@@ -127,6 +193,9 @@ void on_child_exit(int /*signo*/) { reap_dead_children(); }
 // malloc. Not inlined: its 1 KiB buffer would deepen the stack of every start,
 // and touch a page more in some.
 [[gnu::noinline]] bool close_listed_fds() {
+  // Every fd below RLIMIT_NOFILE may be taken, leaving none to open the
+  // listing with: fd 3 goes first (it would go anyway).
+  close(3);
   const int listing = static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (listing < 0) return false;
   alignas(8) char entries[1024];
@@ -160,37 +229,39 @@ constexpr char kUsage[] =
     "Usage: pause [-v|--version] [-h|--help]\n"
     "Sleeps holding a pod's namespaces, reaps zombies, exits 0 on SIGINT/SIGTERM.\n";
 // An ignored argument is echoed up to this many bytes, so that the line stays
-// below PIPE_BUF and is written at once or not at all.
+// below PIPE_BUF: a pipe takes it whole or not at all.
 constexpr unsigned long kShownArgumentBytes = 1024;
 
 }  // namespace
 
-// Every syscall below runs once per pod (the budget is 12 on x86_64). Before
-// main, musl's start-up makes its own: arch_prctl (x86_64 TLS) and
-// set_tid_address. After them, as PID 1 without arguments (11 in all on
-// x86_64, 10 where there is no arch_prctl):
+// Every syscall below runs once per pod (the budget is 12 on x86_64, see
+// tests/support/process.h). Before main, musl's start-up makes its own:
+// arch_prctl (x86_64 TLS) and set_tid_address. After them, as PID 1 without
+// arguments (11 in all on x86_64, 10 where there is no arch_prctl):
 //   rt_sigaction x3   the handlers, before anything else can happen to us
+//   getpid            PID 1 or not
 //   rt_sigprocmask    the mask inherited across execve, cleared
 //   wait4             children that died before the SIGCHLD handler existed
-//   getpid            PID 1 or not
 //   chdir             "/", so that no mount is kept busy
 //   close_range       every inherited fd above stderr
 //   pause             the sleep (ppoll on arm64 and riscv64)
-// Not PID 1 adds prctl, rt_sigaction (SIGPIPE), ppoll and writev (the warning).
+// Not PID 1 adds rt_sigaction x2 (SIGPIPE, SIGXFSZ ignored), prctl, and the
+// warning: rt_sigprocmask x2, fcntl x3, writev.
 int main(int argc, char** argv) {
   // Handlers first, before any output: a SIGTERM during start-up must still
-  // end in a clean exit 0, never in the default action. Every signal is
-  // blocked while a handler runs, so a shutdown never cuts a reap short and
-  // reaps never nest.
-  if (!install(SIGINT, on_shutdown, 0)) return 1;
-  if (!install(SIGTERM, on_shutdown, 0)) return 2;
-  if (!install(SIGCHLD, on_child_exit, SA_NOCLDSTOP)) return 3;
+  // end in a clean exit 0, never in the default action.
+  if (!install(SIGINT, on_shutdown, 0, WhileRunning::kBlockAll)) return 1;
+  if (!install(SIGTERM, on_shutdown, 0, WhileRunning::kBlockAll)) return 2;
+  if (!install(SIGCHLD, on_child_exit, SA_NOCLDSTOP, WhileRunning::kLetShutdownIn)) return 3;
+  // Not PID 1, the kernel's protection of a namespace's init does not apply:
+  // SIGPIPE and SIGXFSZ are ignored before the inherited mask is cleared, so
+  // that one the parent left pending cannot kill us either.
+  const bool pid1 = getpid() == 1;
+  if (!pid1) ignore_what_writing_raises();
   // The signal mask survives execve: a parent that blocked SIGTERM or SIGCHLD
   // would leave us deaf to shutdown and never reaping. Signals it left pending
   // are delivered now.
-  sigset_t signals;
-  sigemptyset(&signals);
-  if (sigprocmask(SIG_SETMASK, &signals, nullptr) != 0) {
+  if (!set_signal_mask(kNoSignal)) {
     say(STDERR_FILENO, literal("Error: cannot unblock signals\n"));
     return 4;
   }
@@ -217,7 +288,7 @@ int main(int argc, char** argv) {
     say(STDERR_FILENO, literal("pause: ignoring argument: "), argument, cut ? literal("...\n") : literal("\n"));
   }
 
-  if (getpid() != 1) {
+  if (!pid1) {
     // Only PID 1 inherits orphans by default; as a subreaper we still get the
     // orphans of our descendants and so can reap them.
     const bool subreaper = syscall(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) == 0;
@@ -229,8 +300,9 @@ int main(int argc, char** argv) {
   if (chdir("/") != 0) say(STDERR_FILENO, literal("Warning: cannot change directory to /\n"));
   if (!close_inherited_fds()) say(STDERR_FILENO, literal("Warning: cannot close inherited file descriptors\n"));
 
-  // pause() only ever returns -1/EINTR after a handler ran. Anything else
-  // (a seccomp filter refusing it, say) would make this a busy loop: stop instead.
+  // pause() only ever returns -1/EINTR (a handler ran; under qemu-user also
+  // for a signal we ignore). Anything else (a seccomp filter refusing it, say)
+  // would make this a busy loop: stop instead.
   while (pause() == -1 && errno == EINTR) {
   }
   say(STDERR_FILENO, literal("Error: infinite loop terminated\n"));

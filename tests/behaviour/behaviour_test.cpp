@@ -2,6 +2,7 @@
 // codes, and what it must not hold on to.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/expect.h"
@@ -81,6 +83,70 @@ TEST(Behaviour, LongIgnoredArgumentIsShownCut) {
   expect_clean_exit(pause);
   EXPECT_EQ(pause.err(), "pause: ignoring argument: " + long_argument.substr(0, 1024) + "...\n" + kWarning +
                              "Shutting down, got signal: Terminated\n");
+}
+
+// The cut is after 1,024 bytes: an argument of exactly 1,024 is shown whole,
+// one of 1,025 cut.
+TEST(Behaviour, ArgumentsAreShownWholeUpTo1024Bytes) {
+  const std::string whole(1024, 'w');
+  const std::string cut(1025, 'c');
+  Pause pause = start_asleep({.args = {whole, cut}});
+  pause.signal(SIGTERM);
+  expect_clean_exit(pause);
+  EXPECT_EQ(pause.err(), "pause: ignoring argument: " + whole + "\n" + "pause: ignoring argument: " + cut.substr(0, 1024) +
+                             "...\n" + kWarning + "Shutting down, got signal: Terminated\n");
+}
+
+// -v to a file past `ulimit -f`: the write fails; SIGXFSZ must not kill pause.
+TEST(Behaviour, VersionToAFilePastTheSizeLimitStillExitsZero) {
+  char path[] = "/tmp/pause-stdout-XXXXXX";
+  const int file = mkstemp(path);
+  ASSERT_GE(file, 0);
+  unlink(path);
+  Pause pause = Pause::start(kPause, {.args = {"-v"}, .before_exec = [&] {
+                                        dup2(file, STDOUT_FILENO);
+                                        rlimit none = {0, 0};
+                                        setrlimit(RLIMIT_FSIZE, &none);
+                                      }});
+  expect_clean_exit(pause);
+  close(file);
+}
+
+// SA_NOCLDSTOP: a child of pause stopped and continued does not wake it; a
+// child that dies does (the control: the count can move).
+TEST(Behaviour, ChildStoppedOrContinuedDoesNotWakeIt) {
+  PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user is woken by every SIGCHLD itself, stops and continues included");
+  int release[2];
+  ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
+  Pause pause = start_asleep({.before_exec = [&] {
+    if (fork() == 0) {
+      close(release[1]);
+      char byte;
+      (void)!read(release[0], &byte, 1);
+      _exit(0);
+    }
+  }});
+  close(release[0]);
+  const auto children = children_of(pause.pid());
+  ASSERT_EQ(children.size(), 1U);
+  const pid_t child = children[0].pid;
+  const auto before = activity_of(pause.pid());
+  for (int i = 0; i < 3; ++i) {
+    kill(child, SIGSTOP);
+    ASSERT_TRUE(eventually([&] { return process_info(child) && process_info(child)->state == 'T'; }, 5s));
+    kill(child, SIGCONT);
+    ASSERT_TRUE(eventually([&] { return process_info(child) && process_info(child)->state == 'S'; }, 5s));
+  }
+  std::this_thread::sleep_for(200ms);
+  const auto stopped_and_continued = activity_of(pause.pid());
+  close(release[1]);
+  ASSERT_TRUE(eventually_stable([&] { return children_of(pause.pid()).empty(); }, 10s));
+  const auto after_death = activity_of(pause.pid());
+  ASSERT_GT(before.tasks_read, 0);
+  EXPECT_EQ(stopped_and_continued.context_switches, before.context_switches) << "woken by a child's stop or continue";
+  EXPECT_GT(after_death.context_switches, stopped_and_continued.context_switches) << "control: a child's death did not wake it";
+  pause.signal(SIGTERM);
+  expect_clean_exit(pause);
 }
 
 TEST(Behaviour, UnknownArgumentsAreNotedAndIgnored) {

@@ -4,12 +4,17 @@
 // just before exec and checks that pause ends in the same pod behaviour, both as
 // PID 1 of a fresh PID namespace and as an ordinary process (a subreaper).
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -108,6 +113,64 @@ INSTANTIATE_TEST_SUITE_P(Timings, InheritedChildren,
                                   std::to_string(std::get<1>(info.param)) + "us";
                          });
 
+// Only children that died before the exec, and one that outlives the test's
+// checks: no death comes later, so no SIGCHLD ever does. The dead ones can only
+// be reaped by pause's first reap at start.
+TEST_P(Inherited, ChildrenDeadBeforeTheExecAreReapedAtStart) {
+  int release[2];
+  ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
+  Pause pause = start([&] {
+    for (int i = 0; i < 3; ++i) leave_dead_child();
+    if (fork() == 0) {  // runs until released
+      close(release[1]);
+      char byte;
+      (void)!read(release[0], &byte, 1);
+      _exit(0);
+    }
+  });
+  close(release[0]);
+  ASSERT_TRUE(pause.wait_asleep()) << pause.err();
+  EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).size() == 1 && count_zombies_of(pause.pid()) == 0; }, 5s))
+      << children_of(pause.pid()).size() << " children, " << count_zombies_of(pause.pid()) << " zombies";
+  close(release[1]);
+  EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).empty(); }, 10s));
+  expect_clean_exit_on_sigterm(pause);
+}
+
+// Children made by clone() with no exit signal (threads of a runtime's init
+// gone astray, say) send no SIGCHLD: one already dead is reaped at start, one
+// that dies later with the next SIGCHLD (here a sibling's).
+pid_t clone_without_exit_signal(const std::function<int()>& body) {
+  const auto child = static_cast<pid_t>(syscall(SYS_clone, 0UL, nullptr, nullptr, nullptr, nullptr));
+  if (child == 0) _exit(body());
+  return child;
+}
+TEST_P(Inherited, ChildrenWithoutExitSignalAreReapedToo) {
+  int release[2];
+  ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
+  auto until_released = [&] {
+    close(release[1]);
+    char byte;
+    (void)!read(release[0], &byte, 1);
+    return 0;
+  };
+  Pause pause = start([&] {
+    const pid_t dead = clone_without_exit_signal([] { return 0; });
+    siginfo_t info{};
+    (void)waitid(P_PID, static_cast<id_t>(dead), &info, WEXITED | WNOWAIT | __WALL);  // dead, not reaped
+    clone_without_exit_signal(until_released);
+    if (fork() == 0) _exit(until_released());  // dies with SIGCHLD, at the same time
+  });
+  close(release[0]);
+  ASSERT_TRUE(pause.wait_asleep()) << pause.err();
+  EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).size() == 2 && count_zombies_of(pause.pid()) == 0; }, 5s))
+      << children_of(pause.pid()).size() << " children, " << count_zombies_of(pause.pid()) << " zombies";
+  close(release[1]);
+  EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).empty(); }, 10s))
+      << count_zombies_of(pause.pid()) << " zombies left";
+  expect_clean_exit_on_sigterm(pause);
+}
+
 // --- signals: mask, pending, ignored ---
 
 TEST_P(Inherited, BlockedSignalsAreUnblocked) {
@@ -156,6 +219,19 @@ TEST_P(Inherited, PendingOtherSignalGetsTheKernelsRulesForPid1) {
     ASSERT_TRUE(WIFSIGNALED(*status)) << "exited " << WEXITSTATUS(*status);
     EXPECT_EQ(WTERMSIG(*status), SIGUSR1);
   }
+}
+
+// SIGPIPE left pending (and blocked) by the parent: README's signal table says
+// pause ignores SIGPIPE, and that holds from the moment the mask is cleared.
+TEST_P(Inherited, PendingSigpipeNeverKillsIt) {
+  if (as_pid1()) PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user handles every signal, so the kernel's PID-1 protection does not apply");
+  Pause pause = start([] {
+    block({SIGPIPE, SIGXFSZ});
+    (void)raise(SIGPIPE);
+    (void)raise(SIGXFSZ);
+  });
+  ASSERT_TRUE(pause.wait_asleep()) << "pause did not reach its sleep: " << pause.err();
+  expect_clean_exit_on_sigterm(pause);
 }
 
 // SIG_IGN survives execve. pause replaces it for the signals it handles; for
@@ -215,7 +291,23 @@ TEST_P(Inherited, WithoutCloseRangeEveryInheritedFdIsClosedToo) {
   expect_clean_exit_on_sigterm(pause);
 }
 
-// Neither close_range nor /proc: the fds stay, and pause says so.
+// close_range refused and every fd below the soft RLIMIT_NOFILE taken: none is
+// left to open /proc/self/fd with, yet every inherited fd is closed.
+TEST_P(Inherited, WithoutCloseRangeAndWithEveryFdBelowTheLimitTaken) {
+  PAUSE_SKIP_UNDER_EMULATION(kPause, "the filter would refuse qemu-user's own calls, not the guest's");
+  Pause pause = start([] {
+    open_high_fds();  // 3, 500 and 5000, soft limit 64
+    for (int fd = 4; fd < 64; ++fd) dup2(3, fd);
+    refuse_syscall(SYS_close_range, ENOSYS);
+  });
+  ASSERT_TRUE(pause.wait_asleep()) << pause.err();
+  EXPECT_EQ(open_fds(pause.pid()), (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(pause.err().find("Warning: cannot close"), std::string::npos) << pause.err();
+  expect_clean_exit_on_sigterm(pause);
+}
+
+// Neither close_range nor /proc: the fds stay, and pause says so (but for fd 3,
+// which it closes first to have a free fd for the listing it cannot open).
 TEST_P(Inherited, WithoutCloseRangeAndProcItWarnsThatFdsStay) {
   PAUSE_SKIP_UNDER_EMULATION(kPause, "the filter would refuse qemu-user's own calls, not the guest's");
   PAUSE_REQUIRE_ROOT();
@@ -230,7 +322,7 @@ TEST_P(Inherited, WithoutCloseRangeAndProcItWarnsThatFdsStay) {
   });
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
   const auto fds = open_fds(pause.pid());
-  for (const char* kept : {"3", "500", "5000"}) EXPECT_NE(std::find(fds.begin(), fds.end(), kept), fds.end()) << kept;
+  for (const char* kept : {"500", "5000"}) EXPECT_NE(std::find(fds.begin(), fds.end(), kept), fds.end()) << kept;
   expect_clean_exit_on_sigterm(pause);
   EXPECT_NE(pause.err().find("Warning: cannot close inherited file descriptors\n"), std::string::npos) << pause.err();
 }
@@ -288,6 +380,125 @@ TEST_P(Inherited, StderrFullPipeNeverBlocksIt) {
   expect_clean_exit_on_sigterm(pause);
   close(full[0]);
   close(full[1]);
+}
+
+// stderr a file and `ulimit -f 0`: writing raises SIGXFSZ, which must not kill
+// pause any more than SIGPIPE does. (An argument, so that PID 1 writes too.)
+TEST_P(Inherited, FileSizeLimitNeverKillsIt) {
+  char path[] = "/tmp/pause-stderr-XXXXXX";
+  const int file = mkstemp(path);
+  ASSERT_GE(file, 0);
+  unlink(path);
+  Pause pause = start(
+      [&] {
+        dup2(file, STDERR_FILENO);
+        rlimit none = {0, 0};
+        setrlimit(RLIMIT_FSIZE, &none);
+      },
+      {"an-argument"});
+  ASSERT_TRUE(pause.wait_asleep()) << "pause did not reach its sleep";
+  expect_clean_exit_on_sigterm(pause);
+  struct stat written {};
+  fstat(file, &written);
+  EXPECT_EQ(written.st_size, 0) << "the limit let a message through";
+  close(file);
+}
+
+// A terminal whose reader has stopped reading, with a little room left: a
+// message takes what fits (a terminal has no all-or-nothing write), never
+// waits for the rest, and SIGTERM still ends pause at once.
+TEST_P(Inherited, StderrTerminalWithLittleRoomNeverBlocksIt) {
+  const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  const int terminal = open(ptsname(master), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(terminal, 0);
+  // Its default modes (output processing on): the kernel then writes what the
+  // room it reports allows, and would wait for the rest.
+  const std::string chunk(64, 'x');
+  while (write(terminal, chunk.data(), chunk.size()) == static_cast<ssize_t>(chunk.size())) {
+  }
+  // A little room again, a few hundred bytes (the kernel frees it a buffer at a
+  // time, once it has moved what was read): writable, for less than a message.
+  pollfd writable = {terminal, POLLOUT, 0};
+  for (int tries = 0; tries < 100 && poll(&writable, 1, 0) == 0; ++tries) {
+    char some[64];
+    ASSERT_GT(read(master, some, sizeof some), 0);
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(poll(&writable, 1, 0), 1) << "no room came back";
+  Pause pause = start(
+      [&] {
+        fcntl(terminal, F_SETFL, fcntl(terminal, F_GETFL) & ~O_NONBLOCK);  // as a real stderr is
+        dup2(terminal, STDERR_FILENO);
+      },
+      {std::string(1024, 'a')});
+  ASSERT_TRUE(pause.wait_asleep()) << "pause is stuck on its terminal";
+  expect_clean_exit_on_sigterm(pause);
+  close(terminal);
+  close(master);
+}
+
+// PID 1 in a background job of its terminal, with `stty tostop`: the kernel
+// would stop a background writer with SIGTTOU; PID 1 cannot be stopped, so the
+// write would restart forever. pause writes instead (SIGTTOU blocked), and
+// reaches its sleep; not PID 1 it is not stopped either.
+TEST_P(Inherited, BackgroundJobOfItsTerminalWithTostop) {
+  PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user catches SIGTTOU itself, so the kernel's job control sees no blocked signal");
+  const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  const std::string terminal_path = ptsname(master);
+  int release[2];
+  int joined[2];
+  ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(joined, O_CLOEXEC), 0);
+  Pause pause = start(
+      [&] {
+        // A session of its own with the terminal as its controlling one, a
+        // foreground job that is not pause's, and tostop. pause's process group
+        // must not be orphaned (the kernel would fail the write with EIO
+        // instead): a member of it has its parent in the foreground job.
+        const pid_t group = getpid();
+        if (setsid() < 0) _exit(126);
+        const int terminal = open(terminal_path.c_str(), O_RDWR);
+        if (terminal < 0 || ioctl(terminal, TIOCSCTTY, 0) != 0) _exit(126);
+        const pid_t foreground = fork();
+        if (foreground == 0) {
+          setpgid(0, 0);
+          if (fork() == 0) {
+            setpgid(0, group);
+            (void)!write(joined[1], "j", 1);
+          }
+          close(release[1]);
+          char byte;
+          (void)!read(release[0], &byte, 1);
+          _exit(0);
+        }
+        setpgid(foreground, foreground);
+        char byte;
+        if (read(joined[0], &byte, 1) != 1) _exit(126);
+        termios modes{};
+        tcgetattr(terminal, &modes);
+        modes.c_lflag |= TOSTOP;
+        tcsetattr(terminal, TCSANOW, &modes);  // while still in the foreground
+        if (tcsetpgrp(terminal, foreground) != 0) _exit(126);
+        dup2(terminal, STDERR_FILENO);
+      },
+      {"an-argument"});
+  ASSERT_TRUE(pause.wait_asleep(5s)) << "pause did not reach its sleep (state " << (process_info(pause.pid()) ? process_info(pause.pid())->state : '?') << ")";
+  pollfd readable = {master, POLLIN, 0};
+  ASSERT_EQ(poll(&readable, 1, 5000), 1) << "nothing reached the terminal";
+  char said[256] = {};
+  EXPECT_GT(read(master, said, sizeof said - 1), 0);
+  EXPECT_NE(std::string(said).find("pause: ignoring argument: an-argument"), std::string::npos) << said;
+  close(release[1]);
+  expect_clean_exit_on_sigterm(pause);
+  close(release[0]);
+  for (const int fd : joined) close(fd);
+  close(master);
 }
 
 // --- rlimits, argv and environment ---

@@ -15,7 +15,11 @@ load node containerd
 
 cri() { "$CRI_CLIENT" --socket "$CRI_SOCKETS/containerd.sock" --log-dir "$CRI_STATE/logs" "$@"; }
 ctr_k8s() { ctr --address "$CRI_SOCKETS/containerd.sock" --namespace k8s.io "$@"; }
-containerd_up() { cri version >/dev/null 2>&1; }
+# Up: the CRI answers (through our client, or critest's crictl when there is none).
+containerd_up() {
+  if [ -x "${CRI_CLIENT:-}" ]; then cri version >/dev/null 2>&1
+  else "$BUILT_CRI_TOOLS/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" version >/dev/null 2>&1; fi
+}
 
 cri_containerd_start() {
   local sandbox_image=${1:-} password=${2:-} ca=${3:-}

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <string>
@@ -82,6 +83,54 @@ TEST(RefusedAtStartNotPid1, SubreaperRefusedIsAWarning) {
             "Warning: pause should be the first process\n"
             "Warning: cannot become a subreaper: orphans will not be reaped\n"
             "Shutting down, got signal: Terminated\n");
+}
+
+// What the kernel was asked for, read from strace (the native arch only: under
+// qemu-user strace sees the emulator's calls).
+void traced_start(StartupTrace* trace) {
+  PAUSE_REQUIRE_ROOT();
+  if (access("/usr/bin/strace", X_OK) != 0) {
+    if (in_ci()) FAIL() << "CI=true and strace is missing: apt-get install strace";
+    GTEST_SKIP() << "strace is missing: apt-get install strace";
+  }
+  *trace = trace_startup_as_pid1(kPause);
+}
+
+// Every start-up syscall runs once per pod: as PID 1 without arguments, within
+// the budget (x86_64, musl's own calls included), and it ends asleep.
+TEST(Startup, SyscallsAsPid1WithinTheBudget) {
+  PAUSE_SKIP_UNDER_EMULATION(kPause, "strace would see qemu-user's calls");
+  StartupTrace trace;
+  traced_start(&trace);
+  if (HasFailure() || IsSkipped()) return;
+  ASSERT_FALSE(trace.sleeps_in.empty()) << "never asleep; calls: " << trace.calls.size();
+#if defined(__x86_64__)
+  EXPECT_LE(static_cast<int>(trace.calls.size()), kStartupSyscallBudget) << [&] {
+    std::string all;
+    for (const auto& line : trace.lines) all += line + "\n";
+    return all;
+  }();
+#endif
+}
+
+// The shutdown handlers block every signal while they run; the reaping one
+// lets SIGINT and SIGTERM in (a shutdown never waits for a storm of dying
+// children), and asks for no SIGCHLD when a child stops or continues.
+TEST(Startup, HandlerMasksAsTheKernelGotThem) {
+  PAUSE_SKIP_UNDER_EMULATION(kPause, "strace would see qemu-user's calls");
+  StartupTrace trace;
+  traced_start(&trace);
+  if (HasFailure() || IsSkipped()) return;
+  auto installed = [&](const std::string& signal) {
+    const auto line = std::find_if(trace.lines.begin(), trace.lines.end(),
+                                   [&](const std::string& call) { return call.rfind("rt_sigaction(" + signal + ", {", 0) == 0; });
+    return line == trace.lines.end() ? std::string("(not installed)") : *line;
+  };
+  for (const char* shutdown : {"SIGINT", "SIGTERM"}) {
+    EXPECT_NE(installed(shutdown).find("sa_mask=~[]"), std::string::npos) << installed(shutdown);
+  }
+  EXPECT_NE(installed("SIGCHLD").find("sa_mask=~[INT TERM]"), std::string::npos) << installed("SIGCHLD");
+  EXPECT_NE(installed("SIGCHLD").find("SA_NOCLDSTOP"), std::string::npos) << installed("SIGCHLD");
 }
 
 }  // namespace

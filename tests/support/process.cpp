@@ -466,6 +466,52 @@ std::string output_of(const std::string& command) {
   return text;
 }
 
+StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::string>& args) {
+  char log[] = "/tmp/pause-strace-XXXXXX";
+  const int fd = mkstemp(log);
+  if (fd < 0) return {};
+  close(fd);
+  std::vector<std::string> strace = {"-f", "-qq", "-T", "-o", log, "unshare", "--pid", "--fork", "--kill-child"};
+  const auto command = binary.command(args);
+  strace.insert(strace.end(), command.begin(), command.end());
+  StartOptions options;
+  options.args = strace;
+  Pause tracer = Pause::start(Binary{"strace", ""}, options);
+  // Asleep by then, or never: end it (through unshare, whose child it is).
+  std::this_thread::sleep_for(1500ms);
+  for (const auto& launcher : children_of(tracer.pid())) {
+    for (const auto& traced : children_of(launcher.pid)) kill(traced.pid, SIGTERM);
+  }
+  (void)tracer.wait_exit(10s);
+
+  std::ifstream in(log);
+  std::string line;
+  std::string traced_pid;
+  StartupTrace trace;
+  while (std::getline(in, line) && trace.sleeps_in.empty()) {
+    const auto space = line.find(' ');
+    if (space == std::string::npos) continue;
+    const std::string pid = line.substr(0, space);
+    const std::string rest = line.substr(line.find_first_not_of(' ', space));
+    if (traced_pid.empty()) {
+      if (rest.rfind("execve(\"" + command[0], 0) == 0 && rest.find(" = 0") != std::string::npos) traced_pid = pid;
+      continue;
+    }
+    if (pid != traced_pid || rest[0] == '-' || rest[0] == '+') continue;
+    const bool resumed = rest.rfind("<... ", 0) == 0;
+    const std::string name = resumed ? rest.substr(5, rest.find(' ', 5) - 5) : rest.substr(0, rest.find('('));
+    if (!resumed) {
+      trace.calls.push_back(name);
+      trace.lines.push_back(rest);
+    }
+    const auto open = rest.rfind('<');
+    const double seconds = open != std::string::npos && rest.back() == '>' ? std::strtod(rest.c_str() + open + 1, nullptr) : 0;
+    if (seconds > 0.5) trace.sleeps_in = name;
+  }
+  if (std::getenv("PAUSE_KEEP_TRACE") == nullptr) unlink(log);
+  return trace;
+}
+
 long size_budget(const std::string& arch) {
   if (arch == "amd64" || arch == "arm64") return 8L * 1024;
   if (arch == "ppc64le") return 12L * 1024;

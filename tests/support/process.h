@@ -133,6 +133,16 @@ std::string host_arch();
 // Every arch of cmake/arches.tsv, in its order.
 std::vector<std::string> all_arches();
 
+// strace of `binary args` started as PID 1 of a new PID namespace (util-linux
+// unshare launches it; strace follows), from its execve until the syscall it
+// sleeps in (the first that lasts over half a second). Needs root and strace.
+struct StartupTrace {
+  std::vector<std::string> lines;  // each call after execve, as strace printed it
+  std::vector<std::string> calls;  // their names, the sleep included
+  std::string sleeps_in;           // empty: it never reached a sleep
+};
+StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::string>& args = {});
+
 // What a shell command printed on stdout (for binutils, strace, jq: tools
 // run on paths the build made).
 std::string output_of(const std::string& command);

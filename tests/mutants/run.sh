@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# make mutants: applies each mutant of tests/mutants/mutants.tsv to a scratch
+# copy of src/pause.cpp, builds it as the real binary is built, and runs the
+# fast host tests against it (PAUSE_BIN), first to fail ends that mutant. Prints
+# a table (mutant, killed by / SURVIVED) and the score; exits 1 if any mutant
+# survived, or if a mutant no longer applies (its text is not in the source
+# exactly once), or if the tests fail without any mutant.
+# Usage: run.sh <host build dir, tests built> [mutant name ...]
+. "$(dirname "$0")/../lib/harness.sh"
+build=$(realpath "$1")
+shift
+needs root deadline=3600 cmake
+tests=$build/tests
+for suite in behaviour startup artefact pid1 inherited arguments stress; do
+  [ -x "$tests/${suite}_tests" ] || fail "no $tests/${suite}_tests: build the tests first (make check)"
+done
+revision=$(sed -n 's/^PAUSE_REVISION:[A-Z]*=//p' "$build/CMakeCache.txt")
+
+scratch_dir work
+mkdir -p "$work/tree"
+cp -a "$top/src" "$top/cmake" "$top/CMakeLists.txt" "$top/VERSION" "$work/tree/"
+cmake -S "$work/tree" -B "$work/build" -DPAUSE_TESTS=OFF "-DPAUSE_REVISION=$revision" "-DPAUSE_BIN_DIR=$work/bin" \
+  --log-level=WARNING >/dev/null || fail "cannot configure the mutant build"
+binary=$work/bin/pause-linux-$(host_arch)
+original=$(cat "$top/src/pause.cpp")
+
+# The fast host tests, quickest first; stress without its long part.
+run_tests() {  # run_tests: the first suite that fails, or nothing
+  local suite filter
+  for suite in behaviour startup artefact pid1 inherited arguments stress; do
+    filter='*'
+    [ "$suite" != stress ] || filter='Stress.*'
+    if ! PAUSE_BIN=$binary PAUSE_FUZZ_SECONDS=3 timeout 300 "$tests/${suite}_tests" --gtest_filter="$filter" \
+      --gtest_brief=1 >"$work/$suite.log" 2>&1; then
+      echo "$suite: $(grep -m1 -o '\[  FAILED  \] [^ ,]*' "$work/$suite.log" | sed 's/\[  FAILED  \] //')"
+      return 0
+    fi
+  done
+}
+build_with() {  # build_with <source text>
+  printf '%s\n' "$1" >"$work/tree/src/pause.cpp"
+  cmake --build "$work/build" --target pause >"$work/build.log" 2>&1 || { tail -5 "$work/build.log" >&2; return 1; }
+}
+
+build_with "$original" || fail "the unmutated copy does not build"
+baseline=$(run_tests)
+[ -z "$baseline" ] || fail "the tests fail without any mutant: $baseline ($(tail -20 "$work/${baseline%%:*}.log"))"
+pass "without a mutant every fast host test passes"
+
+echo "| mutant | killed by | the promise it breaks |"
+echo "|---|---|---|"
+total=0 killed=0 problems=()
+while IFS=$'\037' read -r name text replacement promise; do
+  case $name in '#'* | '') continue ;; esac
+  [ $# = 0 ] || [[ " $* " == *" $name "* ]] || continue
+  total=$((total + 1))
+  printf -v text '%b' "$text"
+  printf -v replacement '%b' "$replacement"
+  rest=${original#*"$text"}
+  if [ "$rest" = "$original" ] || [[ $rest == *"$text"* ]]; then
+    problems+=("$name: its text is not in src/pause.cpp exactly once")
+    echo "| $name | NO LONGER APPLIES | $promise |"
+    continue
+  fi
+  if ! build_with "${original/"$text"/"$replacement"}"; then
+    problems+=("$name: does not compile")
+    echo "| $name | DOES NOT COMPILE | $promise |"
+    continue
+  fi
+  by=$(run_tests)
+  if [ -n "$by" ]; then
+    killed=$((killed + 1))
+    echo "| $name | $by | $promise |"
+  else
+    problems+=("$name SURVIVED: $promise")
+    echo "| $name | **SURVIVED** | $promise |"
+  fi
+done < <(tr '\t' '\037' <"$top/tests/mutants/mutants.tsv")  # (a tab is whitespace to read: empty fields would merge)
+printf '%s\n' "$original" >"$work/tree/src/pause.cpp"
+echo
+echo "mutants: $killed of $total killed"
+[ ${#problems[@]} = 0 ] || fail "$(printf '%s; ' "${problems[@]}")"
+pass "every mutant killed"
