@@ -1,4 +1,4 @@
-// The benchmark behind README's performance table: every candidate runs as PID 1
+// The benchmark behind the docs' performance table: every candidate runs as PID 1
 // of a fresh PID namespace, interleaved in one run, and every timing is shown as
 // a ratio to catatonit measured in the same run (absolute microseconds on a
 // shared 2-core machine are noise; ratios are not).

@@ -49,7 +49,7 @@ if [ "$binary_source" = prebuilt ]; then
 fi
 
 engine=${PAUSE_ENGINE:-$(for e in buildah podman; do command -v $e >/dev/null && echo $e && break; done)}
-[ -n "$engine" ] || { echo "no image builder: apt-get install buildah (or podman); with Docker, see README (docker buildx)" >&2; exit 1; }
+[ -n "$engine" ] || { echo "no image builder: apt-get install buildah (or podman); with Docker, see docs/images.md (docker buildx)" >&2; exit 1; }
 rm -rf "$out/oci" "$out/pause.oci.tar" "$out"/pause-*.docker.tar "$out/sbom"
 mkdir -p "$out"
 

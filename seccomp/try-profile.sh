@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How many starts of pause under the profile an OCI runtime completes, with
 # some of the profile's syscalls taken out: the "removed one at a time"
-# measurements of README's seccomp section.
+# measurements of the docs' seccomp section.
 # Usage (root): try-profile.sh runc|crun <image dir from tests/image/build.sh> <starts> <no_new_privs: true|false> [syscall to remove ...]
 # Prints "N/STARTS started" and, if any failed, what the runtime said last.
 set -euo pipefail

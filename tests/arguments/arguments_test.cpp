@@ -2,7 +2,7 @@
 // argument vectors (empty strings, bytes that are not UTF-8, arguments up to
 // the kernel's 128 KiB limit, thousands of arguments, flags in every position
 // and mix) and checks that it never crashes nor hangs, and that its output and
-// exit status are what README's behaviour table says:
+// exit status are what the docs' behaviour table says:
 //   any -v/-V/--version     -> "pause v<version>" on stdout, nothing on stderr, exit 0
 //   else any -h/--help      -> the usage on stdout, nothing on stderr, exit 0
 //   else                    -> "pause: ignoring argument: <arg>" per argument (the
@@ -128,7 +128,7 @@ TEST(Arguments, GeneratedArgumentVectorsFollowTheBehaviourTable) {
     ASSERT_EQ(pause.err(), expected.err) << where;
     ++cases;
   }
-  std::cout << cases << " argument vectors (" << sleeping << " that sleep), all as README says\n";
+  std::cout << cases << " argument vectors (" << sleeping << " that sleep), all as the docs say\n";
   EXPECT_GE(cases, 10) << "too few cases in the time budget to mean anything";
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every arch in the image's index, field by field: platform, the whole config
-# (nothing but User, Entrypoint and the labels README lists, no Env, no Cmd, no
+# (nothing but User, Entrypoint and the labels docs/images.md lists, no Env, no Cmd, no
 # builder's label), the label values (created = the commit's time, revision =
 # the commit, source only when the origin is a URL), the manifest's annotations,
 # and one layer holding /pause and nothing else.
@@ -55,7 +55,7 @@ for arch in "${expected_arches[@]}"; do
   expect_eq "$arch: created label (the commit's time)" "$created" "$(label created)"
   [[ $labels != *source* ]] || expect_eq "$arch: source label (origin)" "$origin" "$(label source)"
   # buildah writes empty base-image annotations (FROM scratch has no base); make
-  # image adds where the SBOM is (the self-building path has none). README lists them.
+  # image adds where the SBOM is (the self-building path has none). docs/images.md lists them.
   annotations='{"org.opencontainers.image.base.digest":"","org.opencontainers.image.base.name":""}'
   if [ -f "$layout/../sbom/pause-$arch.cdx.json" ]; then
     annotations=$(jq -cS --arg digest "sha256:$(sha256sum <"$layout/../sbom/pause-$arch.cdx.json" | cut -d' ' -f1)" \

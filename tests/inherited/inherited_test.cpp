@@ -221,7 +221,7 @@ TEST_P(Inherited, PendingOtherSignalGetsTheKernelsRulesForPid1) {
   }
 }
 
-// SIGPIPE left pending (and blocked) by the parent: README's signal table says
+// SIGPIPE left pending (and blocked) by the parent: the docs' signal table says
 // pause ignores SIGPIPE, and that holds from the moment the mask is cleared.
 TEST_P(Inherited, PendingSigpipeNeverKillsIt) {
   if (as_pid1()) PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user handles every signal, so the kernel's PID-1 protection does not apply");
@@ -235,7 +235,7 @@ TEST_P(Inherited, PendingSigpipeNeverKillsIt) {
 }
 
 // SIG_IGN survives execve. pause replaces it for the signals it handles; for
-// the others it stays (README: what that means for each).
+// the others it stays (docs: what that means for each).
 TEST_P(Inherited, IgnoredDispositionsOfItsOwnSignalsAreReplaced) {
   Pause pause = start([] {
     for (const int signo : {SIGTERM, SIGINT, SIGCHLD, SIGHUP}) (void)signal(signo, SIG_IGN);

@@ -1,11 +1,11 @@
-# A node as a cluster has it: containerd's CRI plugin configured as README
+# A node as a cluster has it: containerd's CRI plugin configured as docs/cluster.md
 # says, for tests/e2e/cri and bench/density.sh (in a scenario that `needs net`):
 #   cri_containerd_start [sandbox image] [password] [CA file]
 #                                  containerd ($CONTAINERD_DIR's, see containerd.sh)
-#                                  with README's CRI configuration (sandbox image,
+#                                  with the docs' CRI configuration (sandbox image,
 #                                  config_path, credentials) and hosts.toml, in a
 #                                  fresh root: nothing imported; the arguments
-#                                  replace README's values, for the negative controls
+#                                  replace the docs' values, for the negative controls
 #   cri VERB ARGS...               the CRI client on its socket (cri_client.cpp)
 #   cri_containerd_stop            every task killed and removed, then containerd
 #                                  (also at exit)
@@ -31,14 +31,14 @@ cri_containerd_start() {
   on_exit cri_containerd_stop
   mkdir -p "$CRI_STATE/logs"
   cni_config "$CRI_STATE/net.d"
-  # README's places: the CA beside hosts.toml, the config in /etc/containerd (a private copy).
-  [ -n "${CRI_ETC_DONE:-}" ] || { private_etc containerd; CRI_ETC_DONE=1; }
+  # the docs' places: the CA beside hosts.toml, the config in /etc/containerd (a private copy).
+  private_etc containerd
   mkdir -p "/etc/containerd/certs.d/$REGISTRY"
   cp "$REGISTRY_CA_DIR/ca.crt" "/etc/containerd/certs.d/$REGISTRY/"
-  # README's files verbatim; the machine's needs and this scenario's paths added
+  # the docs' files verbatim; the machine's needs and this scenario's paths added
   # around them (restrict_oom_score_adj: this machine withholds CAP_SYS_RESOURCE).
   {
-    readme_snippet README.md containerd-cri-config | sed '/^\[plugins."io.containerd.grpc.v1.cri"\]$/a\  restrict_oom_score_adj = true'
+    readme_snippet docs/cluster.md containerd-cri-config | sed '/^\[plugins."io.containerd.grpc.v1.cri"\]$/a\  restrict_oom_score_adj = true'
     cat <<CONF
 [plugins."io.containerd.grpc.v1.cri".cni]
   bin_dir = "/usr/lib/cni"
@@ -47,9 +47,11 @@ CONF
   } >"$CRI_STATE/cri.toml"
   [ -z "$sandbox_image" ] || sed -i "s|sandbox_image = .*|sandbox_image = \"$sandbox_image\"|" "$CRI_STATE/cri.toml"
   [ -z "$password" ] || sed -i "s|password = .*|password = \"$password\"|" "$CRI_STATE/cri.toml"
-  readme_snippet README.md containerd-hosts-toml >"/etc/containerd/certs.d/$REGISTRY/hosts.toml"
+  readme_snippet docs/cluster.md containerd-hosts-toml >"/etc/containerd/certs.d/$REGISTRY/hosts.toml"
   [ -z "$ca" ] || sed -i "s|ca = .*|ca = \"$ca\"|" "/etc/containerd/certs.d/$REGISTRY/hosts.toml"
   containerd_start /etc/containerd/config.toml "$CRI_STATE" "$CRI_SOCKETS" "$CRI_STATE/cri.toml"
+  eval "$(readme_snippet docs/cluster.md containerd-config-mode)"  # it holds a password
+  [ "$(stat -c %a /etc/containerd/config.toml)" = 600 ] || fail "config.toml is not 0600 after the docs' chmod"
   wait_for 30 containerd_up || fail "containerd's CRI does not answer: $(tail -5 "$CRI_STATE/containerd.log")"
   CONTAINERD_EVENTS=$CRI_STATE/events
   ctr_k8s events >"$CONTAINERD_EVENTS" 2>&1 &

@@ -52,7 +52,7 @@ WRAPPER
 [crio]
 root = "$CRIO_STATE/storage"
 runroot = "$CRIO_SOCKETS/storage"
-storage_driver = "vfs"
+storage_driver = "overlay"
 log_dir = "$CRIO_STATE/pods"
 version_file = "$CRIO_SOCKETS/version"
 version_file_persist = "$CRIO_STATE/version"
@@ -77,14 +77,11 @@ runtime_root = "$CRIO_SOCKETS/runc"
 network_dir = "$CRIO_STATE/net.d"
 plugin_dirs = ["/usr/lib/cni"]
 CONF
-  if [ -z "${CRIO_ETC_DONE:-}" ]; then
-    private_etc crio
-    CRIO_ETC_DONE=1
-  fi
+  private_etc crio
   rm -rf /etc/crio/crio.conf.d
   mkdir -p /etc/crio/crio.conf.d
-  readme_snippet README.md crio-config >/etc/crio/crio.conf.d/10-pause.conf
-  [ -f /etc/crio/pause-auth.json ] || eval "$(readme_snippet README.md crio-auth)" >/dev/null
+  readme_snippet docs/cluster.md crio-config >/etc/crio/crio.conf.d/10-pause.conf
+  [ -f /etc/crio/pause-auth.json ] || eval "$(readme_snippet docs/cluster.md crio-auth)" >/dev/null
   [ -z "$overrides" ] || printf '%b\n' "$overrides" >/etc/crio/crio.conf.d/99-test.conf
   "$BUILT_CRI_O/crio" --config "$CRIO_STATE/crio.conf" --config-dir /etc/crio/crio.conf.d \
     >"$CRIO_STATE/crio.log" 2>&1 &
@@ -126,4 +123,4 @@ crictl_app_config() {  # crictl_app_config FILE NAME POD|CONTAINER IMAGE CMD...
       linux: {security_context: {namespace_options: {pid: $mode}}}}' >"$file"
 }
 # conmon writes it to the container's persist directory (CRI-O deletes the copy in its exits directory).
-infra_exit_status() { cat "$CRIO_STATE/storage/vfs-containers/$1/userdata/exit" 2>/dev/null || true; }
+infra_exit_status() { cat "$CRIO_STATE/storage/overlay-containers/$1/userdata/exit" 2>/dev/null || true; }

@@ -178,11 +178,12 @@ critest_mirror_containerd() {
 # SELinux (neither is enabled on this kernel).
 CRITEST_SKIP='benchmark|AppArmor|SELinux'
 critest_run() {  # critest_run NAME ENDPOINT
-  local name=$1 endpoint=$2 status=0
+  local name=$1 endpoint=$2 status=0 scratch
   [ -n "${CRITEST_REPORTS:-}" ] || scratch_dir CRITEST_REPORTS
   mkdir -p "$CRITEST_REPORTS"
+  scratch_dir scratch  # critest's own temporary directories and mounts (its mount propagation cases)
   # critest's streaming tests talk to the runtime's stream server; host ports 12000-12002 must be free.
-  (cd "$CRITEST_REPORTS" && timeout 1500 "$BUILT_CRI_TOOLS/critest" -runtime-endpoint "$endpoint" -image-endpoint "$endpoint" \
+  (cd "$CRITEST_REPORTS" && TMPDIR=$scratch timeout 1500 "$BUILT_CRI_TOOLS/critest" -runtime-endpoint "$endpoint" -image-endpoint "$endpoint" \
     -ginkgo.skip "$CRITEST_SKIP" -ginkgo.flake-attempts 2 -ginkgo.json-report "$CRITEST_REPORTS/$name.json" -ginkgo.no-color \
     >"$CRITEST_REPORTS/$name.log" 2>&1) || status=$?
   [ -s "$CRITEST_REPORTS/$name.json" ] || fail "$name: critest wrote no report (exit $status): $(tail -20 "$CRITEST_REPORTS/$name.log")"

@@ -25,7 +25,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 lib=$top/tests/lib
-# Run under `make test`, a scenario's own make (README's `make push`) is not a sub-make of it.
+# Run under `make test`, a scenario's own make (the docs' `make push`) is not a sub-make of it.
 unset MAKEFLAGS MAKELEVEL MFLAGS
 version=$(cat "$top/VERSION")
 scenario_args=("$@")
@@ -200,14 +200,19 @@ built_runtime() {
   dir=$("$top/scripts/build-runtimes.sh" --dir "$1" 2>&1) || missing "$dir"
   printf -v "$2" '%s' "$dir"
 }
-# private_etc DIR: in a private_mounts scenario, a scratch copy of /etc/DIR over
-# it, for configuration README says to put there.
+# private_etc DIR: in a scenario with `needs mounts` (or net), a scratch copy of
+# /etc/DIR over it, for configuration the docs say to put there; once per DIR
+# (a second copy stacked on the first would keep the first busy at exit).
+declare -A private_etcs=()
 private_etc() {
   local copy
+  [ -z "${private_etcs[$1]:-}" ] || return 0
   scratch_dir copy
   [ ! -d "/etc/$1" ] || cp -a "/etc/$1/." "$copy/"
   mkdir -p "/etc/$1"
   mount --bind "$copy" "/etc/$1"
+  on_exit umount -l "/etc/$1"
+  private_etcs[$1]=$copy
 }
 
 # Unmounts everything mounted at or below a directory, deepest first.
@@ -274,7 +279,7 @@ readme_snippet() {
 }
 # in_readme_dir <image dir>: a scratch directory that looks like the checkout
 # (its files, linked) but for out/, which is the image directory under test, so
-# that README's commands with relative paths (out/…, seccomp/…, make …) hold.
+# that the docs' commands with relative paths (out/…, seccomp/…, make …) hold.
 in_readme_dir() {
   local readme_dir entry
   scratch_dir readme_dir

@@ -1,7 +1,7 @@
 # What every node of the operator's-path scenarios has (`load node`, in a
 # scenario that `needs net`), whatever its runtime:
 #   cluster_registry <image dir>   the private registry (registry.sh), our image
-#                                  pushed with `make push` as README says, plus
+#                                  pushed with `make push` as the docs say, plus
 #                                  busybox images for apps and for a non-reaping
 #                                  sandbox; $REGISTRY_AUTH: its credentials as an
 #                                  auth file; PAUSE_IMAGE, INDEX_DIGEST
@@ -13,7 +13,7 @@ load registry pod-checks
 cluster_registry() {
   local image_dir=$1
   start_registry
-  trust_registry_ca  # README's place for skopeo's CA
+  trust_registry_ca  # the docs' place for skopeo's CA
   registry_auth_file REGISTRY_AUTH
   PAUSE_IMAGE=$REGISTRY/pause:$version
   INDEX_DIGEST=$(REGISTRY_CREDS="$REGISTRY_USER:$REGISTRY_PASSWORD" "$top/scripts/push-image.sh" "$image_dir" "$PAUSE_IMAGE" |

@@ -3,14 +3,14 @@
 # docker-registry (distribution 2.8) with its storage in a scratch directory,
 # TLS with a CA made here (openssl), basic auth with a bcrypt htpasswd file, on
 # port 443 of an address of the scenario's own network namespace, and known as
-# registry.example through the scenario's private /etc/hosts, so that README's
+# registry.example through the scenario's private /etc/hosts, so that the docs'
 # commands, which name registry.example, run verbatim. The address is not a
 # loopback one: CRI-O skips TLS verification for registries in 127.0.0.0/8
 # (as Docker does), and a registry there would let an untrusted CA pass.
 #
 # start_registry sets:
 #   REGISTRY=registry.example   REGISTRY_CA_DIR (holds ca.crt only, as skopeo and podman want it)
-#   REGISTRY_USER / REGISTRY_PASSWORD (README's example credentials)
+#   REGISTRY_USER / REGISTRY_PASSWORD (the docs' example credentials)
 #   OTHER_CA_DIR (a CA that did not sign the registry's certificate: negative controls)
 REGISTRY=registry.example
 REGISTRY_ADDRESS=10.253.0.1  # on the loopback interface of the scenario's network namespace
@@ -95,7 +95,7 @@ registry_auth_file() {
   printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$made"
   printf -v "$1" '%s' "$made"
 }
-# trust_registry_ca: the registry's CA where README puts it for skopeo and
+# trust_registry_ca: the registry's CA where the docs put it for skopeo and
 # podman (/etc/containers/certs.d/registry.example/ca.crt, a private copy of /etc/containers).
 trust_registry_ca() {
   private_etc containers

@@ -1,6 +1,6 @@
 // Every call pause makes while starting has a defined outcome when the kernel
 // refuses it (a seccomp filter can refuse any of them): each test refuses one
-// and checks what README's behaviour table says happens.
+// and checks what the docs' behaviour table says happens.
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>

@@ -130,7 +130,7 @@ TEST(Stress, StopAndContinueOfPauseAndOfItsChildren) {
 // A storm of dying orphans never holds up a shutdown: as PID 1 with 2,000 live
 // children (each reap scans them) and two processes making orphans that die at
 // once, as fast as they can, SIGTERM ends pause (exit 0) within the bound
-// README states, 500 ms. The control that the storm was on: pause spent at
+// docs/behaviour.md states, 500 ms. The control that the storm was on: pause spent at
 // least a tenth of the 2 s before SIGTERM reaping.
 TEST(Stress, SigtermDuringAStormEndsItAtOnce) {
   PAUSE_REQUIRE_ROOT();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# containerd and ctr, as README documents them, with a containerd this test
+# containerd and ctr, as the docs show them, with a containerd this test
 # starts (and stops) with all its state in scratch directories:
 # `ctr -n k8s.io images import` of the OCI archive (the name it gets), `ctr run`
 # of the pause image (attached, in the background, so that ctr reports its exit
@@ -27,7 +27,7 @@ on_exit stop_containerd
 containerd_start "$state/containerd.toml" "$state" "$sockets"
 
 in_readme_dir "$image_dir"
-eval "$(readme_snippet README.md ctr-import)" >/dev/null
+eval "$(readme_snippet docs/images.md ctr-import)" >/dev/null
 expect_eq "the name ctr images import gives the OCI archive" "localhost/pause:$version" "$(ctr images ls -q)"
 busybox_rootfs "$state/busybox"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The path every cluster takes, end to end: our image pushed to a private
-# registry (TLS, basic auth), containerd's CRI plugin configured as README says
+# registry (TLS, basic auth), containerd's CRI plugin configured as the docs say
 # (sandbox_image by reference, config_path with the CA, credentials), nothing
 # imported beforehand, and the kubelet's calls made by our CRI client:
 #   Version -> RunPodSandbox -> PodSandboxStatus (verbose) -> ImageStatus ->
@@ -13,7 +13,7 @@
 # wrong credentials and an untrusted CA refused with the registry's error.
 # Image GC pinning as each version reports it, for the sandbox image pulled by
 # the CRI and for the air-gapped path (the archive imported with ctr, tagged as
-# sandbox_image, then labelled pinned), README's commands run verbatim.
+# sandbox_image, then labelled pinned), the docs' commands run verbatim.
 # Against Debian's containerd 1.6, or with "1.7" the one built from source
 # (then the operator's crictl view too).
 # Usage: pod.sh <dir made by tests/image/build.sh> <cri-client> [1.6|1.7]
@@ -133,32 +133,36 @@ refused_pod "an untrusted CA" "x509: certificate signed by unknown authority" ""
 if [ "$containerd_version" = 1.7 ]; then
   cri_containerd_start
   crictl() { "$BUILT_CRI_TOOLS/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" --image-endpoint "unix://$CRI_SOCKETS/containerd.sock" --timeout 60s "$@"; }
-  sandbox=$(value id "$(cri runp operator POD)")
-  expect_eq "crictl pods: the sandbox's state" SANDBOX_READY "$(crictl pods --id "$sandbox" -o json | jq -r '.items[0].state')"
-  expect_eq "crictl inspectp: the sandbox's image" "$PAUSE_IMAGE" "$(crictl inspectp -o json "$sandbox" | jq -r .info.image)"
-  expect_eq "crictl images: pinned, for the sandbox image" true \
-    "$(crictl images -o json | jq -r --arg tag "$PAUSE_IMAGE" '.images[] | select(.repoTags | index($tag)) | .pinned')"
+  sandbox=$(value id "$(cri runp web POD)")
+  listed=$(eval "$(readme_snippet docs/cluster.md crictl-pods)")
+  [[ $listed == *"web"* && $listed == *"Ready"* ]] || fail "crictl pods does not show web Ready: $listed"
+  pass "crictl pods: $(tail -n 1 <<<"$listed" | tr -s ' ')"
+  mapfile -t seen < <(eval "$(readme_snippet docs/cluster.md crictl-inspectp)")
+  expect_eq "crictl inspectp: the sandbox's image" "$PAUSE_IMAGE" "${seen[0]}"
+  expect_eq "crictl inspectp: its process" /pause "$(tr -d '\0' <"/proc/${seen[1]}/cmdline")"
+  expect_eq "crictl images: the sandbox image's digest (= the pushed index) and pinning" \
+    "{\"repoDigests\":[\"$REGISTRY/pause@$INDEX_DIGEST\"],\"pinned\":true}" "$(eval "$(readme_snippet docs/cluster.md crictl-images)")"
   cri stopp "$sandbox"
   cri rmp "$sandbox"
 fi
 
-# --- air-gapped: README's import, tag and pin, with no registry to pull from ---
+# --- air-gapped: the docs' import, tag and pin, with no registry to pull from ---
 # The registry answers 401 from here on (wrong password): a sandbox that starts
 # resolved its image locally.
 cri_containerd_start "" wrong-password
 ctr() { command ctr --address "$CRI_SOCKETS/containerd.sock" "$@"; }
 in_readme_dir "$image_dir"
-eval "$(readme_snippet README.md ctr-import)" >/dev/null
+eval "$(readme_snippet docs/images.md ctr-import)" >/dev/null
 if output=$(cri runp untagged POD 2>&1); then fail "the sandbox started from localhost/pause without the tag: $output"; fi
 [[ $output == *"401 Unauthorized"* ]] || fail "imported only: RunPodSandbox failed, but not for the pull: $output"
 pass "imported only, the CRI still pulls the sandbox image (and the registry refuses): ${output#error: }"
-eval "$(readme_snippet README.md ctr-tag)" >/dev/null
+eval "$(readme_snippet docs/cluster.md ctr-tag)" >/dev/null
 output=$(cri runp airgapped POD 2>&1) || fail "RunPodSandbox failed with the image imported and tagged: $output"
 sandbox=$(value id "$output")
 expect_eq "the air-gapped sandbox's process" /pause "$(tr -d '\0' <"/proc/$(info_field .pid "$sandbox")/cmdline")"
 # Pinned only for images pulled by the CRI before containerd 1.6.29 / 1.7.14 (containerd#9732).
 expect_eq "pinned, imported and tagged (containerd $containerd_version)" false "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
-eval "$(readme_snippet README.md ctr-pin)" >/dev/null
-expect_eq "pinned, after README's label (containerd $containerd_version)" "$expected_pinned" "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
+eval "$(readme_snippet docs/cluster.md ctr-pin)" >/dev/null
+expect_eq "pinned, after the docs' label (containerd $containerd_version)" "$expected_pinned" "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
 cri stopp "$sandbox"
 cri rmp "$sandbox"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CRI-O runs our image as the pod sandbox: CRI-O 1.26 (built from its release
-# source) configured as README says (pause_image by reference in the test's
+# source) configured as the docs say (pause_image by reference in the test's
 # TLS + basic-auth registry, pause_image_auth_file, pause_command), nothing
 # imported first, driven by crictl as an operator drives it (runp, create,
 # start, exec, inspectp, stopp, rmp, with JSON configs):
@@ -98,19 +98,26 @@ run_pod_checks
 [ "${STOP_SECONDS:-99}" -lt 10 ] || fail "crictl stopp took ${STOP_SECONDS} s: CRI-O had to SIGKILL the sandbox"
 pass "crictl stopp returned after ${STOP_SECONDS} s (CRI-O's SIGKILL comes only after 10 s)"
 
-# --- the operator's view of the sandbox: crictl pods, inspectp, images ---
+# --- the operator's view of the sandbox: docs/cluster.md's crictl lines ---
 check_operator_view() {
-  infra_start pause
-  expect_eq "crictl pods: the sandbox's state" SANDBOX_READY "$(crictl pods --id "$POD_ID" -o json | jq -r '.items[0].state')"
-  expect_eq "crictl inspectp: the sandbox's image" "$PAUSE_IMAGE" "$(crictl inspectp -o json "$POD_ID" | jq -r .info.image)"
-  expect_eq "crictl inspectp: the infra container's user (CRI-O's, not the image's 65535:65535)" "0:0" \
+  crictl_pod_config "$CRIO_STATE/web.json" web POD
+  POD_ID=$(crictl runp "$CRIO_STATE/web.json") || fail "runp of the pod web failed"
+  local listed seen images
+  listed=$(eval "$(readme_snippet docs/cluster.md crictl-pods)")
+  [[ $listed == *"web"* && $listed == *"Ready"* ]] || fail "crictl pods does not show web Ready: $listed"
+  pass "crictl pods: $(tail -n 1 <<<"$listed" | tr -s ' ')"
+  mapfile -t seen < <(eval "$(readme_snippet docs/cluster.md crictl-inspectp)")
+  expect_eq "crictl inspectp: the sandbox's image" "$PAUSE_IMAGE" "${seen[0]}"
+  expect_eq "crictl inspectp: its process" /pause "$(tr -d '\0' <"/proc/${seen[1]}/cmdline")"
+  expect_eq "the infra container's user in CRI-O's runtime spec (not the image's 65535:65535)" "0:0" \
     "$(crictl inspectp -o json "$POD_ID" | jq -r '.info.runtimeSpec.process.user | "\(.uid):\(.gid)"')"
   expect_eq "and the process's uid and gid (host view)" "0 0" \
-    "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$INFRA_PID/status")"
-  expect_eq "crictl images: the sandbox image's repo digest (= the pushed index)" "$REGISTRY/pause@$INDEX_DIGEST" \
-    "$(crictl images -o json | jq -r --arg tag "$PAUSE_IMAGE" '.images[] | select(.repoTags | index($tag)) | .repoDigests[0]')"
-  echo "info: CRI-O 1.26 reports pinned=$(crictl images -o json | jq -r --arg tag "$PAUSE_IMAGE" '.images[] | select(.repoTags | index($tag)) | .pinned') for the sandbox image (pause_image is pinned since CRI-O 1.28)"
-  infra_remove
+    "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/${seen[1]}/status")"
+  images=$(eval "$(readme_snippet docs/cluster.md crictl-images)")
+  expect_eq "crictl images: the pushed index among the sandbox image's digests, and pinned (CRI-O 1.26: no)" \
+    "true false" "$(jq -r --arg index "$REGISTRY/pause@$INDEX_DIGEST" '"\(.repoDigests | index($index) != null) \(.pinned)"' <<<"$images")"
+  crictl stopp "$POD_ID" >/dev/null
+  crictl rmp "$POD_ID" >/dev/null
 }
 check check_operator_view
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # critest, Kubernetes' CRI validation suite (cri-tools 1.26.1), against one
-# runtime configured as README says, twice in the same scenario: with our image
+# runtime configured as the docs say, twice in the same scenario: with our image
 # as the sandbox image, and with a control (catatonit -P in a FROM-scratch image,
 # the image.ref-image fixture). critest's test images are stand-ins served by a
 # mirror of registry.k8s.io and gcr.io (tests/lib/critest.sh). It fails if any
@@ -44,7 +44,7 @@ run_with() {  # run_with ours|control
       critest_mirror_crio
       [ "$runtime" = crio ] || drop_infra=true
       local overrides="[crio.runtime]\ndrop_infra_ctr = $drop_infra"
-      # The control's own entrypoint (catatonit -P) instead of README's /pause.
+      # The control's own entrypoint (catatonit -P) instead of the docs' /pause.
       [ "$1" = ours ] || overrides+="\n[crio.image]\npause_image = \"$sandbox\"\npause_command = \"\""
       crio_start "$overrides"
       endpoint=unix://$CRIO_SOCKET ;;

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Docker, as README documents it, against a dockerd this test starts (and
+# Docker, as the docs show it, against a dockerd this test starts (and
 # stops) with a containerd of its own and all state in scratch directories:
 #   docker load of the image's docker archive (the name it gets),
 #   the classic demo: docker run -d --name pause --ipc shareable <ours>, then
 #     docker run --net=container:pause --pid=container:pause --ipc=container:pause busybox …
 #   and the seccomp profile, with and without no-new-privileges,
-# each README line run verbatim, and the pod checks on each.
+# each documented line run verbatim, and the pod checks on each.
 # Usage: pod.sh <dir made by tests/image/build.sh>
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks containerd
@@ -33,16 +33,16 @@ dockerd --data-root "$state/data" --exec-root "$sockets/exec" --pidfile "$socket
 wait_for 60 docker info >/dev/null 2>&1 || fail "dockerd did not start: $(tail -5 "$state/dockerd.log")"
 
 in_readme_dir "$image_dir"
-loaded=$(eval "$(readme_snippet README.md docker-load)")
+loaded=$(eval "$(readme_snippet docs/images.md docker-load)")
 expect_eq "docker load of the docker archive" "Loaded image: localhost/pause:$version" "$loaded"
 docker tag "localhost/pause:$version" "registry.example/pause:$version"
 busybox_rootfs "$state/busybox"
 tar -C "$state/busybox" -c . | docker import - busybox >/dev/null
 
-infra_variant=docker-demo
+infra_doc=docs/cluster.md infra_variant=docker-demo
 infra_start() {
   if [ "$1" = pause ]; then
-    eval "$(readme_snippet README.md "$infra_variant" | head -n 1)" >/dev/null
+    eval "$(readme_snippet "$infra_doc" "$infra_variant" | head -n 1)" >/dev/null
   else
     docker run -d --name pause --ipc shareable busybox sleep 1000000 >/dev/null
   fi
@@ -70,14 +70,15 @@ app_kill() { docker rm --force "$1" >/dev/null; }
 
 # The demo's second line, verbatim: an app in the pod sees pause as its PID 1.
 infra_start pause
-demo_app=$(readme_snippet README.md docker-demo | sed -n 2p)
+demo_app=$(readme_snippet docs/cluster.md docker-demo | sed -n 2p)
 eval "$demo_app" | grep -q ' /pause$' || fail "'$demo_app' does not list /pause"
 pass "the demo's app container lists /pause"
 infra_remove
 
 run_pod_checks
+infra_doc=docs/seccomp.md
 for infra_variant in docker-seccomp docker-seccomp-nnp; do
-  echo "--- the pod again, pause started as README's $infra_variant says"
+  echo "--- the pod again, pause started as the docs' $infra_variant says"
   CONFINED=true NO_NEW_PRIVS=$([ "$infra_variant" = docker-seccomp-nnp ] && echo 1 || echo 0)
   run_pod_checks
 done

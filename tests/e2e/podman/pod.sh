@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# podman, as README documents it, with all of podman's state in a scratch
+# podman, as the docs show it, with all of podman's state in a scratch
 # directory: `podman load` of the OCI archive (the name it gets), a pod whose
 # infra container is our image (per pod, and through containers.conf), and
 # pause under the seccomp profile with and without no-new-privileges, each
-# README line run verbatim, and the pod checks:
+# documented line run verbatim, and the pod checks:
 # - a podman pod sharing ipc, net, uts and pid with busybox app containers,
 #   `podman pod stop` ends it (podman 4.3 starts a pod's infra container as root
 #   whatever the image's USER, so the uid is checked in the next form);
-# - README's `podman run` of the image under the profile, apps joining it with
+# - the docs' `podman run` of the image under the profile, apps joining it with
 #   --pid/--net/--ipc/--uts container:pause.
 # Usage: pod.sh <dir made by tests/image/build.sh>
 . "$(dirname "$0")/../../lib/harness.sh"
@@ -21,13 +21,13 @@ remove_everything() { podman pod rm --all --force >/dev/null 2>&1; pause_contain
 on_exit remove_everything
 
 in_readme_dir "$image_dir"
-loaded=$(eval "$(readme_snippet README.md podman-load)")
+loaded=$(eval "$(readme_snippet docs/images.md podman-load)")
 expect_eq "podman load of the OCI archive" "Loaded image: localhost/pause:$version" "$loaded"
 podman tag "localhost/pause:$version" "registry.example/pause:$version"
 busybox_rootfs "$containers/busybox"
 tar -C "$containers/busybox" -c . | podman import -q - localhost/busybox:e2e >/dev/null
 
-# README's per-pod line, and its containers.conf setting: the infra is /pause.
+# the docs' per-pod line, and its containers.conf setting: the infra is /pause.
 infra_of() { podman inspect "$(podman pod inspect "$1" --format '{{.InfraContainerID}}')" --format "{{.$2}}"; }
 check_readme_pod() {  # check_readme_pod <pod name> <how it was made>
   podman pod start "$1" >/dev/null
@@ -39,23 +39,23 @@ check_readme_pod() {  # check_readme_pod <pod name> <how it was made>
   expect_eq "its exit status after podman pod stop" 0 "$(infra_of "$1" State.ExitCode)"
   podman pod rm "$1" >/dev/null
 }
-eval "$(readme_snippet README.md podman-pod)" >/dev/null
-check_readme_pod web "README's podman pod create line"
-# The drop-in README names, read with this test's settings as the main file.
+eval "$(readme_snippet docs/cluster.md podman-pod)" >/dev/null
+check_readme_pod web "the docs' podman pod create line"
+# The drop-in the docs name, read with this test's settings as the main file.
 private_etc containers
 cp "$CONTAINERS_CONF" /etc/containers/containers.conf
 unset CONTAINERS_CONF
 mkdir -p /etc/containers/containers.conf.d
-readme_snippet README.md podman-containers-conf >/etc/containers/containers.conf.d/pause.conf
+readme_snippet docs/cluster.md podman-containers-conf >/etc/containers/containers.conf.d/pause.conf
 podman pod create --name conf >/dev/null
-check_readme_pod conf "README's containers.conf setting"
+check_readme_pod conf "the docs' containers.conf setting"
 
 mode=pod infra_variant=""
 pod=""
 infra_start() {
   if [ "$mode" = run ]; then
     if [ "$1" = pause ]; then
-      eval "$(readme_snippet README.md "$infra_variant")" >/dev/null
+      eval "$(readme_snippet docs/seccomp.md "$infra_variant")" >/dev/null
     else
       podman run -d --name pause localhost/busybox:e2e sleep 1000000 >/dev/null
     fi
@@ -105,7 +105,7 @@ SHARES_PID=true SHARES_UTS=true CHECKS_USER=false
 run_pod_checks
 mode=run CHECKS_USER=true CONFINED=true
 for infra_variant in podman-seccomp podman-seccomp-nnp; do
-  echo "--- pause started as README's $infra_variant says, apps joining it"
+  echo "--- pause started as the docs' $infra_variant says, apps joining it"
   NO_NEW_PRIVS=$([ "$infra_variant" = podman-seccomp-nnp ] && echo 1 || echo 0)
   run_pod_checks
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README's `make push`, verbatim, to a private registry (TLS, basic auth):
+# the docs' `make push`, verbatim, to a private registry (TLS, basic auth):
 # every platform arrives with its digest, the index digest in the registry is
 # the one `make image` made, and each platform, pulled back by reference, runs
 # (foreign ones through qemu binfmt). Refusals are one clear line and a non-zero
@@ -14,8 +14,8 @@ trust_registry_ca
 in_readme_dir "$image_dir"
 index=$(jq -r '.manifests[0].digest' out/oci/index.json)
 
-# The README's line, and what it prints.
-pushed=$(eval "$(readme_snippet README.md make-push)") || fail "make push failed: $pushed"
+# The the docs' line, and what it prints.
+pushed=$(eval "$(readme_snippet docs/cluster.md make-push)") || fail "make push failed: $pushed"
 expect_eq "make push says" "pushed $REGISTRY/pause@$index ($REGISTRY/pause:$version, every platform of out/oci)" "$pushed"
 registry_auth_file auth
 in_registry=$(skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" "docker://$REGISTRY/pause:$version" | sha256sum | cut -d' ' -f1)
@@ -27,9 +27,9 @@ for arch in $(arches); do
 done
 pass "every platform's manifest is in the registry under its own digest"
 
-# README's air-gapped copy from the OCI archive, with what `skopeo login` would store.
+# the docs' air-gapped copy from the OCI archive, with what `skopeo login` would store.
 export REGISTRY_AUTH_FILE=$auth
-eval "$(readme_snippet README.md skopeo-mirror)" || fail "README's skopeo copy from the OCI archive failed"
+eval "$(readme_snippet docs/cluster.md skopeo-mirror)" || fail "the docs' skopeo copy from the OCI archive failed"
 again=$(skopeo inspect --raw "docker://$REGISTRY/pause:$version" | sha256sum | cut -d' ' -f1)
 expect_eq "index digest after the copy from pause.oci.tar" "$index" "sha256:$again"
 unset REGISTRY_AUTH_FILE

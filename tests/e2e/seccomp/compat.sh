@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README: the profile lists no `architectures`, so the filter covers the native
+# docs/seccomp.md: the profile lists no `architectures`, so the filter covers the native
 # arch only and calls through a compat ABI (32-bit calls on x86_64) are refused.
 # A probe in the pause bundle makes getpid both ways, without the profile
 # (positive control: the kernel has the 32-bit ABI) and under it.

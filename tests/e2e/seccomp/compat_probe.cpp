@@ -1,6 +1,6 @@
 // For e2e.seccomp.compat (x86_64): makes getpid through the native ABI and
 // through the 32-bit one (int $0x80), and reports each on stdout. Under
-// pause's profile the first must be allowed and the second refused (README:
+// pause's profile the first must be allowed and the second refused (docs/seccomp.md:
 // the filter covers the native arch only); without a profile both work. No
 // libc: nothing but these calls, write and exit_group.
 namespace {

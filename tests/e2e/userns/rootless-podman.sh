@@ -2,7 +2,7 @@
 # A rootless podman pod: an unprivileged user with subordinate uid/gid ranges
 # (made here, in a private copy of /etc that goes with the scenario) loads our
 # image and runs a pod whose infra is pause, sharing ipc, net, uts and pid with
-# busybox apps, as README says. The pod checks, the negative control, and: on
+# busybox apps, as the docs say. The pod checks, the negative control, and: on
 # the host, pause runs as the user or one of its subordinate ids, never as root.
 # podman 4.3 starts a pod's infra as the container's root, which here is the
 # user's own uid. Networking: slirp4netns where the user may use /dev/net/tun,
@@ -52,7 +52,7 @@ as_user tee "$base/home/.config/containers/storage.conf" >/dev/null <<CONF
 driver = "vfs"
 CONF
 
-# README's load, as the user (from a copy the user can read).
+# the docs' load, as the user (from a copy the user can read).
 install -m 0644 -o "$user" "$image_dir/pause.oci.tar" "$base/home/pause.oci.tar"
 expect_eq "podman load as $user" "Loaded image: localhost/pause:$version" "$(podman load -i pause.oci.tar)"
 busybox_rootfs "$base/busybox"

@@ -2,7 +2,7 @@
 # Negative control of the user-namespaced pod: the image's user is
 # 65535:65535, the last id of a 65536-id mapping (0..65535), so with 65535 ids
 # mapped (0..65534) it cannot run, and the runtime says so instead of starting
-# anything (README: why the image needs the full mapping).
+# anything (docs: why the image needs the full mapping).
 # Usage: short-mapping.sh runc|crun <dir made by tests/image/build.sh>
 . "$(dirname "$0")/../../lib/harness.sh"
 load oci-bundle

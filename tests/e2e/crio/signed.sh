@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A node enforcing signatures on its sandbox image: CRI-O 1.26 verifies
+# signature_policy (here /etc/containers/policy.json, its default) on every
+# pull, the pause image included. With docs/verifying.md's registries.d,
+# public key and policy.json, and our image signed with `make push … SIGN_BY=`
+# (signatures served over HTTP at the lookaside URL), CRI-O starts a pod on our
+# image, and refuses one whose pause_image is unsigned or signed by another
+# key: runp fails with the policy's message, and nothing is left running.
+# Usage: signed.sh <dir made by tests/image/build.sh> <reference image archive>
+. "$(dirname "$0")/../../lib/harness.sh"
+load registry signing crio
+image_dir=$(realpath "$1") other_image=$(realpath "$2")
+needs root net deadline=600 built=cri-o built=cri-tools gpg=gnupg skopeo umoci conmon runc \
+  busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins
+cluster_registry "$image_dir" >/dev/null
+signing_setup "$image_dir" "$other_image"
+expect_eq "the policy CRI-O reads (signature_policy unset: its default)" signedBy \
+  "$(jq -r --arg repo "$REGISTRY/pause" '.transports.docker[$repo][0].type' /etc/containers/policy.json)"
+
+runp_with() {  # runp_with <pause_image> [pause_command]: crictl runp; RUNP_STATUS, RUNP_OUTPUT
+  local overrides="[crio.runtime]\ndrop_infra_ctr = false\n[crio.image]\npause_image = \"$1\""
+  [ $# -lt 2 ] || overrides+="\npause_command = \"$2\""
+  crio_start "$overrides"
+  crictl_pod_config "$CRIO_STATE/pod.json" signed POD
+  RUNP_STATUS=0
+  crictl runp "$CRIO_STATE/pod.json" >"$CRIO_STATE/runp.out" 2>&1 || RUNP_STATUS=$?
+  RUNP_OUTPUT=$(cat "$CRIO_STATE/runp.out")
+}
+runp_with "$PAUSE_IMAGE"
+[ "$RUNP_STATUS" = 0 ] || fail "crictl runp with our signed image failed: $RUNP_OUTPUT"
+pod=$(tail -n 1 <<<"$RUNP_OUTPUT")
+expect_eq "its sandbox process" /pause "$(tr -d '\0' <"/proc/$(crictl inspectp -o json "$pod" | jq -r .info.pid)/cmdline")"
+pass "CRI-O accepted our image under the signedBy policy (signatures from http://$SIGSTORE_HOST)"
+
+refused() {  # refused <what> <image> <expected in the message>
+  runp_with "$2" ""
+  [ "$RUNP_STATUS" != 0 ] || fail "$1: the sandbox started"
+  [[ $RUNP_OUTPUT == *"Source image rejected"*"$3"* ]] || fail "$1: refused for another reason: $RUNP_OUTPUT"
+  [ -z "$(crictl pods -q)" ] || fail "$1: a pod was left: $(crictl pods)"
+  pass "$1: $(grep -o 'Source image rejected[^"]*' <<<"$RUNP_OUTPUT" | head -n 1 | cut -c1-160)"
+}
+refused "an unsigned pause_image" "$REGISTRY/pause:unsigned" "A signature was required, but no signature exists"
+refused "a pause_image signed by another key" "$REGISTRY/pause:other-key" "Invalid GPG signature"
