@@ -1,7 +1,9 @@
 // pause started as an ordinary process (not PID 1): flags, messages, exit
 // codes, and what it must not hold on to.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,6 +97,30 @@ TEST(Behaviour, ArgumentsAreShownWholeUpTo1024Bytes) {
   expect_clean_exit(pause);
   EXPECT_EQ(pause.err(), "pause: ignoring argument: " + whole + "\n" + "pause: ignoring argument: " + cut.substr(0, 1024) +
                              "...\n" + kWarning + "Shutting down, got signal: Terminated\n");
+}
+
+// Messages are written without waiting, but an interactive terminal still
+// gets them: -v and -h with stdout a terminal.
+TEST(Behaviour, VersionAndHelpOnATerminalStillPrint) {
+  for (const char* flag : {"-v", "-h"}) {
+    const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(grantpt(master), 0);
+    ASSERT_EQ(unlockpt(master), 0);
+    const std::string terminal = ptsname(master);
+    Pause pause = Pause::start(kPause, {.args = {flag}, .before_exec = [&] {
+                                          const int fd = open(terminal.c_str(), O_RDWR | O_NOCTTY);
+                                          if (fd < 0) _exit(126);
+                                          dup2(fd, STDOUT_FILENO);
+                                        }});
+    expect_clean_exit(pause);
+    pollfd readable = {master, POLLIN, 0};
+    ASSERT_EQ(poll(&readable, 1, 5000), 1) << flag << ": nothing reached the terminal";
+    char said[512] = {};
+    ASSERT_GT(read(master, said, sizeof said - 1), 0);
+    EXPECT_EQ(std::string(said).rfind(std::string(flag) == "-v" ? "pause v" : "Usage: pause", 0), 0U) << flag << ": " << said;
+    close(master);
+  }
 }
 
 // -v to a file past `ulimit -f`: the write fails; SIGXFSZ must not kill pause.
