@@ -35,22 +35,8 @@ CRITEST_IMAGES=(e2e-test-images/busybox:1.29-2 e2e-test-images/nginx:1.14-2 e2e-
 
 critest_mirror() {  # critest_mirror <effective_uid binary>
   local dir effective_uid=$1
-  need_tool docker-registry
   scratch_dir dir
-  [ -n "$(ip -o addr show to "${CRITEST_MIRROR%:*}")" ] || ip addr add "${CRITEST_MIRROR%:*}/32" dev lo
-  cat >"$dir/config.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: "$dir/storage"
-http:
-  addr: $CRITEST_MIRROR
-YAML
-  docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
-  critest_registry_pid=$!
-  on_exit kill "$critest_registry_pid"
+  serve_registry "$dir" "$CRITEST_MIRROR"
   mirror_answers() { curl -s -o /dev/null -w '%{http_code}' "http://$CRITEST_MIRROR/v2/" | grep -qx 200; }
   wait_for 30 mirror_answers || fail "the critest mirror did not start: $(tail -5 "$dir/registry.log")"
   standin_images "$dir/build" "$effective_uid"

@@ -8,6 +8,11 @@
 #   cni_config DIR                 a CNI network for pods: Debian's bridge plugin,
 #                                  host-local addresses kept in DIR, in the
 #                                  scenario's own network namespace
+#   check_crictl_view PINNED       docs/cluster.md's crictl lines, against a running
+#                                  pod named web (the scenario defines crictl for its
+#                                  runtime): the pod Ready, its image, its process
+#                                  /pause (pid in WEB_PID), the pushed index among the
+#                                  image's digests, and pinned as PINNED says
 load registry pod-checks
 
 cluster_registry() {
@@ -50,3 +55,16 @@ cni_config() {
 CNI
 }
 
+check_crictl_view() {
+  local listed seen images
+  listed=$(eval "$(readme_snippet docs/cluster.md crictl-pods)")
+  [[ $listed == *"web"* && $listed == *"Ready"* ]] || fail "crictl pods does not show web Ready: $listed"
+  pass "crictl pods: $(tail -n 1 <<<"$listed" | tr -s ' ')"
+  mapfile -t seen < <(eval "$(readme_snippet docs/cluster.md crictl-inspectp)")
+  expect_eq "crictl inspectp: the sandbox's image" "$PAUSE_IMAGE" "${seen[0]}"
+  expect_eq "crictl inspectp: its process" /pause "$(tr -d '\0' <"/proc/${seen[1]}/cmdline")"
+  WEB_PID=${seen[1]}
+  images=$(eval "$(readme_snippet docs/cluster.md crictl-images)")
+  expect_eq "crictl images: the pushed index among the sandbox image's digests, and pinned" "true $1" \
+    "$(jq -r --arg index "$REGISTRY/pause@$INDEX_DIGEST" '"\(.repoDigests | index($index) != null) \(.pinned)"' <<<"$images")"
+}

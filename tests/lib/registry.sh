@@ -52,7 +52,32 @@ start_registry() {
   cp "$dir/keys/ca.crt" "$REGISTRY_CA_DIR/"
   cp "$dir/other-keys/ca.crt" "$OTHER_CA_DIR/"
   htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$dir/htpasswd" 2>/dev/null
-  cat >"$dir/config.yml" <<YAML
+  # registry.example is an address of this namespace, for this scenario only.
+  local hosts
+  hosts=$(mktemp "$dir/hosts.XXXXXX")
+  { cat /etc/hosts; echo "$REGISTRY_ADDRESS $REGISTRY"; } >"$hosts"
+  mount --bind "$hosts" /etc/hosts
+  on_exit umount -l /etc/hosts
+  serve_registry "$dir" "$REGISTRY_ADDRESS:443" "  tls:
+    certificate: \"$dir/keys/server.crt\"
+    key: \"$dir/keys/server.key\"
+auth:
+  htpasswd:
+    realm: pause-test
+    path: \"$dir/htpasswd\""
+  wait_for 30 registry_answers || fail "the registry did not start: $(tail -5 "$dir/registry.log")"
+  pass "registry at https://$REGISTRY ($REGISTRY_ADDRESS:443 of this scenario's network namespace), TLS and basic auth"
+}
+
+# serve_registry <dir> <address:port> [YAML]: Debian's docker-registry on that
+# address (added to the namespace's lo), its storage in <dir>, YAML (TLS under
+# http, auth) added to its configuration; stopped at exit.
+serve_registry() {
+  local dir=$1 address=${2%:*} pid
+  need_tool docker-registry
+  [ -n "$(ip -o addr show to "$address")" ] || ip addr add "$address/32" dev lo
+  {
+    cat <<YAML
 version: 0.1
 log:
   level: warn
@@ -60,30 +85,17 @@ storage:
   filesystem:
     rootdirectory: "$dir/storage"
 http:
-  addr: $REGISTRY_ADDRESS:443
-  tls:
-    certificate: "$dir/keys/server.crt"
-    key: "$dir/keys/server.key"
-auth:
-  htpasswd:
-    realm: pause-test
-    path: "$dir/htpasswd"
+  addr: $2
 YAML
-  # registry.example is an address of this namespace, for this scenario only.
-  [ -n "$(ip -o addr show to "$REGISTRY_ADDRESS")" ] || ip addr add "$REGISTRY_ADDRESS/32" dev lo
-  local hosts
-  hosts=$(mktemp "$dir/hosts.XXXXXX")
-  { cat /etc/hosts; echo "$REGISTRY_ADDRESS $REGISTRY"; } >"$hosts"
-  mount --bind "$hosts" /etc/hosts
+    [ -z "${3:-}" ] || printf '%s\n' "$3"
+  } >"$dir/config.yml"
   docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
-  registry_pid=$!
-  on_exit stop_registry
-  wait_for 30 registry_answers || fail "the registry did not start: $(tail -5 "$dir/registry.log")"
-  pass "registry at https://$REGISTRY ($REGISTRY_ADDRESS:443 of this scenario's network namespace), TLS and basic auth"
+  pid=$!
+  on_exit stop_job "$pid"
 }
-stop_registry() {
-  kill "$registry_pid" 2>/dev/null
-  wait_bounded "$registry_pid" 20
+stop_job() {  # stop_job PID: a background job of the scenario, ended and waited for (bounded)
+  kill "$1" 2>/dev/null
+  wait_bounded "$1" 20 || true
 }
 
 # registry_auth_file VAR: a containers-auth.json with the registry's credentials

@@ -134,14 +134,7 @@ if [ "$containerd_version" = 1.7 ]; then
   cri_containerd_start
   crictl() { "$BUILT_CRI_TOOLS/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" --image-endpoint "unix://$CRI_SOCKETS/containerd.sock" --timeout 60s "$@"; }
   sandbox=$(value id "$(cri runp web POD)")
-  listed=$(eval "$(readme_snippet docs/cluster.md crictl-pods)")
-  [[ $listed == *"web"* && $listed == *"Ready"* ]] || fail "crictl pods does not show web Ready: $listed"
-  pass "crictl pods: $(tail -n 1 <<<"$listed" | tr -s ' ')"
-  mapfile -t seen < <(eval "$(readme_snippet docs/cluster.md crictl-inspectp)")
-  expect_eq "crictl inspectp: the sandbox's image" "$PAUSE_IMAGE" "${seen[0]}"
-  expect_eq "crictl inspectp: its process" /pause "$(tr -d '\0' <"/proc/${seen[1]}/cmdline")"
-  expect_eq "crictl images: the sandbox image's digest (= the pushed index) and pinning" \
-    "{\"repoDigests\":[\"$REGISTRY/pause@$INDEX_DIGEST\"],\"pinned\":true}" "$(eval "$(readme_snippet docs/cluster.md crictl-images)")"
+  check_crictl_view true
   cri stopp "$sandbox"
   cri rmp "$sandbox"
 fi
