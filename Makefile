@@ -57,7 +57,7 @@ $(addprefix pause-,$(ARCHES)): pause-%: prerequisites
 
 check:
 	@$(MAKE) --no-print-directory test-build ARCHES=$(HOST_ARCH)
-	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS) -L '$(CHECK_LABELS)'
+	PAUSE_LINT=changed ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS) -L '$(CHECK_LABELS)'
 
 test: test-build
 	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS)

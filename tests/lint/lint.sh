@@ -5,7 +5,9 @@
 # clang-tidy takes minutes over the whole tree: a file whose verdict was clean
 # is not analysed again until it, a project header, .clang-tidy, its compile
 # command or clang-tidy changes (the verdicts are kept in <build-dir>/lint-cache),
-# and files are analysed in parallel.
+# and files are analysed in parallel. With PAUSE_LINT=changed (make check), only
+# the files that differ from git's HEAD are (all of them if a header or
+# .clang-tidy does): HEAD itself is linted whole by make test, in CI.
 set -euo pipefail
 tool=$1 build=$2 src=$3
 if ! command -v "$tool" >/dev/null; then
@@ -24,6 +26,13 @@ case $tool in
     cache=$build/lint-cache
     mkdir -p "$cache"
     shared=$( { clang-tidy --version; cat .clang-tidy; git ls-files -z '*.h' | xargs -0 cat; cat "$build"/tests/generated/*.h 2>/dev/null; } | sha256sum | cut -c1-64)
+    if [ "${PAUSE_LINT:-}" = changed ] && git rev-parse --verify -q HEAD >/dev/null; then
+      changed=$( { git diff --name-only HEAD; git ls-files --others --exclude-standard; } | sort -u)
+      if ! grep -qE '\.h$|^\.clang-tidy$' <<<"$changed"; then
+        mapfile -t sources < <(printf '%s\n' "${sources[@]}" | grep -Fxf <(printf '%s\n' "$changed") || true)
+        echo "clang-tidy: the ${#sources[@]} C++ file(s) changed since HEAD (PAUSE_LINT=changed; make test lints every file)"
+      fi
+    fi
     todo=()
     for file in "${sources[@]}"; do
       key=$( { echo "$shared"; cat "$file"; jq -r --arg f "$PWD/$file" '.[] | select(.file == $f) | .command' "$db/compile_commands.json"; } | sha256sum | cut -c1-64)
