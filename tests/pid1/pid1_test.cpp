@@ -2,11 +2,15 @@
 // orphans of the whole namespace land on it and must all be reaped.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -86,6 +90,68 @@ TEST_F(Pid1, StraySignalsFromInsideTheNamespaceLeaveItRunning) {
   std::this_thread::sleep_for(200ms);
   ASSERT_TRUE(pause_->running()) << "a stray signal ended pause";
   EXPECT_TRUE(pause_->wait_asleep());
+  expect_clean_exit_on_sigterm();
+}
+
+// What ptrace reports for a stop of `pid` within `timeout`: nullopt if it
+// went to sleep (or stayed running) instead.
+std::optional<int> next_trace_stop(const Pause& pause, Millis timeout) {
+  int status = 0;
+  bool stopped = false;
+  eventually(
+      [&] {
+        stopped = waitpid(pause.pid(), &status, WNOHANG | __WALL) == pause.pid();
+        return stopped || pause.wait_asleep(0ms);
+      },
+      timeout);
+  return stopped ? std::optional<int>(status) : std::nullopt;
+}
+
+TEST_F(Pid1, SigchldAtEveryInstructionOfTheSleepLoopLeavesItAsleep) {
+  // The loop reads errno after pause() returns. A SIGCHLD handled between
+  // libc's store of EINTR and that read runs waitpid, which leaves ECHILD when
+  // no child is left: unless the handler restores errno, pause exits 42. The
+  // window is a few instructions wide, so the test makes the timing: each round
+  // wakes pause with a first SIGCHLD, follows it under ptrace through its
+  // handler to the rt_sigreturn back into the loop, steps `position`
+  // instructions and lets a second SIGCHLD in there. Positions go up until the
+  // steps reach the next sleep: every instruction of one turn of the loop.
+  PAUSE_SKIP_UNDER_EMULATION(kPause, "ptrace would step qemu-user, not pause");
+  const pid_t pid = pause_->pid();
+  int position = 0;
+  for (bool asleep_again = false; !asleep_again; ++position) {
+    ASSERT_EQ(ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD), 0) << strerror(errno);
+    pause_->signal(SIGCHLD);
+    auto stop = next_trace_stop(*pause_, 10s);
+    ASSERT_TRUE(stop && WIFSTOPPED(*stop) && WSTOPSIG(*stop) == SIGCHLD) << "no stop for the first SIGCHLD";
+    ASSERT_EQ(ptrace(PTRACE_SYSCALL, pid, 0, SIGCHLD), 0) << strerror(errno);
+    for (long entered = -1;;) {
+      stop = next_trace_stop(*pause_, 10s);
+      ASSERT_TRUE(stop && WIFSTOPPED(*stop) && WSTOPSIG(*stop) == (SIGTRAP | 0x80))
+          << "not a system call stop: " << stop.value_or(-1);
+      __ptrace_syscall_info info{};
+      ASSERT_GT(ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info), 0) << strerror(errno);
+      if (info.op == PTRACE_SYSCALL_INFO_ENTRY) entered = static_cast<long>(info.entry.nr);
+      if (info.op == PTRACE_SYSCALL_INFO_EXIT && entered == SYS_rt_sigreturn) break;
+      ASSERT_EQ(ptrace(PTRACE_SYSCALL, pid, 0, 0), 0) << strerror(errno);
+    }
+    for (int step = 0; step < position && !asleep_again; ++step) {
+      ASSERT_EQ(ptrace(PTRACE_SINGLESTEP, pid, 0, 0), 0) << strerror(errno);
+      asleep_again = !next_trace_stop(*pause_, 10s).has_value();
+    }
+    // Queued while it is stopped (or asleep): handled at this very instruction.
+    pause_->signal(SIGCHLD);
+    if (asleep_again) {
+      stop = next_trace_stop(*pause_, 10s);
+      ASSERT_TRUE(stop && WIFSTOPPED(*stop)) << "no stop for the second SIGCHLD";
+    }
+    ASSERT_EQ(ptrace(PTRACE_DETACH, pid, 0, asleep_again ? SIGCHLD : 0), 0) << strerror(errno);
+    ASSERT_TRUE(eventually([&] { return pause_->wait_asleep(0ms) || !pause_->running(); }, 10s));
+    ASSERT_TRUE(pause_->running()) << "a SIGCHLD " << position << " instructions after rt_sigreturn ended it, status "
+                                   << WEXITSTATUS(pause_->wait_status()) << ": " << pause_->err();
+  }
+  // One turn of the loop is more than a handful of instructions on any arch.
+  EXPECT_GT(position, 8) << "the steps never left the sleep";
   expect_clean_exit_on_sigterm();
 }
 
