@@ -4,10 +4,13 @@
 # Usage: lint.sh clang-tidy|cppcheck <build-dir with compile_commands.json> <source-dir>
 # clang-tidy takes minutes over the whole tree: a file whose verdict was clean
 # is not analysed again until it, a project header, .clang-tidy, its compile
-# command or clang-tidy changes (the verdicts are kept in <build-dir>/lint-cache),
-# and files are analysed in parallel. With PAUSE_LINT=changed (make check), only
-# the files that differ from git's HEAD are (all of them if a header or
-# .clang-tidy does): HEAD itself is linted whole by make test, in CI.
+# command or clang-tidy changes, and files are analysed in parallel. Verdicts
+# are kept outside the checkout (PAUSE_LINT_CACHE, default ~/.cache/pause-lint;
+# the build dir without a writable home), keyed without the checkout's and the
+# build's paths and without the version (it names the commit): a fresh clone,
+# as CI's, reuses them. With PAUSE_LINT=changed (make check), only the files
+# that differ from git's HEAD are linted (all of them if a header or .clang-tidy
+# does): HEAD itself is linted whole by make test, in CI.
 set -euo pipefail
 tool=$1 build=$2 src=$3
 if ! command -v "$tool" >/dev/null; then
@@ -23,8 +26,8 @@ case $tool in
     db=$(mktemp -d)
     trap 'rm -rf "$db"' EXIT
     sed 's/ -fno-tree-loop-distribute-patterns//g' "$build/compile_commands.json" >"$db/compile_commands.json"
-    cache=$build/lint-cache
-    mkdir -p "$cache"
+    cache=${PAUSE_LINT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/pause-lint}
+    mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || { cache=$build/lint-cache && mkdir -p "$cache"; }
     shared=$( { clang-tidy --version; cat .clang-tidy; git ls-files -z '*.h' | xargs -0 cat; cat "$build"/tests/generated/*.h 2>/dev/null; } | sha256sum | cut -c1-64)
     if [ "${PAUSE_LINT:-}" = changed ] && git rev-parse --verify -q HEAD >/dev/null; then
       changed=$( { git diff --name-only HEAD; git ls-files --others --exclude-standard; } | sort -u)
@@ -35,7 +38,9 @@ case $tool in
     fi
     todo=()
     for file in "${sources[@]}"; do
-      key=$( { echo "$shared"; cat "$file"; jq -r --arg f "$PWD/$file" '.[] | select(.file == $f) | .command' "$db/compile_commands.json"; } | sha256sum | cut -c1-64)
+      command=$(jq -r --arg f "$PWD/$file" '.[] | select(.file == $f) | .command' "$db/compile_commands.json")
+      command=$(sed -E 's/(-DPAUSE_[A-Z_]*VERSION=)[^ ]*/\1@version@/g' <<<"${command//"$build"/@build@}")
+      key=$( { echo "$shared"; cat "$file"; echo "${command//"$PWD"/@checkout@}"; } | sha256sum | cut -c1-64)
       [ -f "$cache/$key" ] || todo+=("$file=$key")
     done
     echo "clang-tidy: ${#todo[@]} of ${#sources[@]} files changed since their last clean verdict"
