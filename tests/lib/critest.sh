@@ -9,14 +9,20 @@
 #                             the namespace's lo) with every stand-in pushed to it
 #   critest_mirror_crio       /etc/containers/registries.conf: both hosts from the mirror
 #   critest_mirror_containerd hosts.toml for both hosts under /etc/containerd/certs.d
-#   critest_run NAME ENDPOINT critest against a CRI socket; its JSON report is
+#   critest_run NAME ENDPOINT [FOCUS]
+#                             critest against a CRI socket (only the cases FOCUS, a
+#                             regex, matches if given); its JSON report is
 #                             $CRITEST_REPORTS/NAME.json (a scratch directory unless
 #                             CRITEST_REPORTS is set), its output NAME.log, a summary
 #                             line on stdout
 #   critest_compare OURS CONTROL FLOOR
-#                             fails if a case fails with ours and passes with the
-#                             control, or if fewer than FLOOR cases ran with either;
-#                             prints the table row and the cases that failed
+#                             fails if fewer than FLOOR cases ran with either; prints
+#                             the cases that failed with both
+#   critest_differing OURS CONTROL
+#                             the cases that failed with ours and passed with the
+#                             control, one a line
+#   critest_focus             a regex matching the cases on stdin (their whole texts)
+#   critest_state NAME CASE   the state of one case in NAME's report
 #
 # The stand-ins do what the tests do in the real images (pkg/validate/*.go):
 # busybox with every applet as a hard link (a test masks /bin/ls) and an `ipcs -m`
@@ -163,14 +169,15 @@ critest_mirror_containerd() {
 # run takes minutes, not hours: the benchmarks (not validation), and AppArmor and
 # SELinux (neither is enabled on this kernel).
 CRITEST_SKIP='benchmark|AppArmor|SELinux'
-critest_run() {  # critest_run NAME ENDPOINT
-  local name=$1 endpoint=$2 status=0 scratch
+critest_run() {  # critest_run NAME ENDPOINT [FOCUS]
+  local name=$1 endpoint=$2 status=0 scratch focus=()
+  [ -z "${3:-}" ] || focus=(-ginkgo.focus "$3")
   [ -n "${CRITEST_REPORTS:-}" ] || scratch_dir CRITEST_REPORTS
   mkdir -p "$CRITEST_REPORTS"
   scratch_dir scratch  # critest's own temporary directories and mounts (its mount propagation cases)
   # critest's streaming tests talk to the runtime's stream server; host ports 12000-12002 must be free.
   (cd "$CRITEST_REPORTS" && TMPDIR=$scratch timeout 1500 "$BUILT_CRI_TOOLS/critest" -runtime-endpoint "$endpoint" -image-endpoint "$endpoint" \
-    -ginkgo.skip "$CRITEST_SKIP" -ginkgo.flake-attempts 2 -ginkgo.json-report "$CRITEST_REPORTS/$name.json" -ginkgo.no-color \
+    -ginkgo.skip "$CRITEST_SKIP" "${focus[@]}" -ginkgo.flake-attempts 2 -ginkgo.json-report "$CRITEST_REPORTS/$name.json" -ginkgo.no-color \
     >"$CRITEST_REPORTS/$name.log" 2>&1) || status=$?
   [ -s "$CRITEST_REPORTS/$name.json" ] || fail "$name: critest wrote no report (exit $status): $(tail -20 "$CRITEST_REPORTS/$name.log")"
   jq -r --arg name "$name" '[.[0].SpecReports[] | select(.LeafNodeType == "It") | .State] as $s
@@ -186,9 +193,7 @@ critest_cases() {
     LC_ALL=C sort -t$'\t' -k2
 }
 critest_compare() {  # critest_compare OURS CONTROL FLOOR
-  local ours=$1 control=$2 floor=$3 worse ran
-  worse=$(LC_ALL=C join -t$'\t' -1 2 -2 2 <(critest_cases "$ours") <(critest_cases "$control") |
-    awk -F'\t' '$2 != "passed" && $2 != "skipped" && $3 == "passed" { print $1 }')
+  local ours=$1 control=$2 floor=$3 ran
   for name in "$ours" "$control"; do
     ran=$(critest_cases "$name" | awk -F'\t' '$1 == "passed" || $1 == "failed" || $1 == "panicked" || $1 == "timedout"' | wc -l)
     [ "$ran" -ge "$floor" ] || fail "$name: $ran critest cases ran, fewer than the floor of $floor"
@@ -196,7 +201,14 @@ critest_compare() {  # critest_compare OURS CONTROL FLOOR
   echo "cases that fail with both $ours and $control:"
   LC_ALL=C join -t$'\t' -1 2 -2 2 <(critest_cases "$ours") <(critest_cases "$control") |
     awk -F'\t' '$2 == "failed" && $3 == "failed" { print "  " $1 }'
-  [ -z "$worse" ] || fail "critest cases that fail with our image but pass with the control:
-$worse"
-  pass "no critest case fails with our image and passes with the control ($ours against $control)"
+}
+critest_differing() {  # critest_differing OURS CONTROL
+  LC_ALL=C join -t$'\t' -1 2 -2 2 <(critest_cases "$1") <(critest_cases "$2") |
+    awk -F'\t' '$2 != "passed" && $2 != "skipped" && $3 == "passed" { print $1 }'
+}
+critest_focus() {  # critest_focus <cases: one regex, matching each case's whole text
+  sed 's/[][\\.+*?(){}|^$]/\\&/g' | paste -sd'|'
+}
+critest_state() {  # critest_state NAME CASE
+  critest_cases "$1" | CASE=$2 awk -F'\t' '$2 == ENVIRON["CASE"] { print $1 }'
 }
