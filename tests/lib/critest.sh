@@ -199,12 +199,14 @@ critest_compare() {  # critest_compare OURS CONTROL FLOOR
     [ "$ran" -ge "$floor" ] || fail "$name: $ran critest cases ran, fewer than the floor of $floor"
   done
   echo "cases that fail with both $ours and $control:"
-  LC_ALL=C join -t$'\t' -1 2 -2 2 <(critest_cases "$ours") <(critest_cases "$control") |
-    awk -F'\t' '$2 == "failed" && $3 == "failed" { print "  " $1 }'
+  critest_side_by_side "$ours" "$control" | awk -F'\t' '$2 == "failed" && $3 == "failed" { print "  " $1 }'
 }
 critest_differing() {  # critest_differing OURS CONTROL
-  LC_ALL=C join -t$'\t' -1 2 -2 2 <(critest_cases "$1") <(critest_cases "$2") |
-    awk -F'\t' '$2 != "passed" && $2 != "skipped" && $3 == "passed" { print $1 }'
+  critest_side_by_side "$1" "$2" | awk -F'\t' '$2 != "passed" && $2 != "skipped" && $3 == "passed" { print $1 }'
+}
+# "<case>\t<state with A>\t<state with B>" for every case of both reports.
+critest_side_by_side() {  # critest_side_by_side A B
+  LC_ALL=C join -t$'\t' -1 2 -2 2 <(critest_cases "$1") <(critest_cases "$2")
 }
 critest_focus() {  # critest_focus <cases: one regex, matching each case's whole text
   sed 's/[][\\.+*?(){}|^$]/\\&/g' | paste -sd'|'
