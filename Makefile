@@ -10,7 +10,8 @@
 #   make push     IMAGE=<registry>/<repo>:<tag>: out/oci, every platform, to a registry
 #   make bench    the benchmark tables (BENCH_REF=/path/to/another/pause adds a peer)
 #   make deps     install what all of this needs (root); with PAUSE_RUNTIME_SOURCES=<dir>,
-#                 also build CRI-O, containerd 1.7, crictl and critest from their sources
+#                 also build CRI-O, containerd, runc, conmon, crictl and critest from their
+#                 sources (scripts/build-runtimes.sh lists which versions)
 # ARCHES (default: every row of cmake/arches.tsv) limits the arches built and tested,
 # e.g. `make test ARCHES="amd64 arm64"`. BUILD_DIR (build) and BIN_DIR (bin) say where
 # builds and binaries go. Paths may hold spaces: they are only ever used quoted, in the shell.
@@ -96,7 +97,7 @@ export PAUSE_RUNTIME_SOURCES
 deps:
 	scripts/install-deps.sh
 	@if [ -n "$(PAUSE_RUNTIME_SOURCES)" ]; then scripts/build-runtimes.sh; \
-	else echo "CRI-O, containerd 1.7, crictl, critest: not built (set PAUSE_RUNTIME_SOURCES to a directory with their release tarballs and SHA256SUMS)"; fi
+	else echo "CRI-O, containerd 1.7/2.3, runc 1.4, conmon, crictl, critest: not built (set PAUSE_RUNTIME_SOURCES to a directory with their release tarballs and SHA256SUMS)"; fi
 
 clean:
 	rm -rf build bin out

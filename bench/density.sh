@@ -36,10 +36,12 @@ case $runtime in
     runtime_needs=(containerd ctr=containerd) monitor="containerd shim" ;;
   crio)
     load crio
-    runtime_needs=(built=cri-o built=cri-tools conmon runc) monitor="conmon" ;;
+    read -r -a runtime_needs <<<"$(crio_needs 1.26)"
+    monitor="conmon" ;;
   *) fail "unknown runtime '$runtime' (containerd or crio)" ;;
 esac
 needs root net "deadline=$((300 + pods * 12))" "${runtime_needs[@]}" /usr/lib/cni/bridge=containernetworking-plugins
+[ "$runtime" != crio ] || use_crio 1.26
 cluster_registry "$image_dir" >/dev/null
 candidates=("ours=$PAUSE_IMAGE")
 if [ -n "$ref" ]; then

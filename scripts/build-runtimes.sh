@@ -1,23 +1,40 @@
 #!/usr/bin/env bash
-# CRI-O, containerd 1.7 and cri-tools (crictl, critest), built from their tagged
-# release sources: Debian 12 packages none of them (its containerd is 1.6, kept
-# and tested as well). The tarballs and their SHA256SUMS are in the directory
+# The container runtimes of the e2e matrix that Debian 12 does not package,
+# built from their tagged release sources: containerd 1.7 and 2.3, CRI-O 1.26
+# and 1.36, cri-tools (crictl, critest) 1.26 and 1.36, runc 1.4 and conmon 2.1
+# (Debian's containerd 1.6, runc 1.1 and conmon 2.1.6 are kept and tested as
+# well). The tarballs and their SHA256SUMS are in the directory
 # PAUSE_RUNTIME_SOURCES names (CI: the machine's shared/src; elsewhere download
 # the tags below from GitHub).
 #   build-runtimes.sh              verify, then build whatever is not cached yet
 #   build-runtimes.sh --dir NAME   the directory holding NAME's binaries (built),
 #                                  or a one-line error naming what is missing
-# Binaries go to $PAUSE_RUNTIMES_CACHE (/var/cache/pause-runtimes)/<project>-<version>-<sha256>/,
+# Binaries go to $PAUSE_RUNTIMES_CACHE (/var/cache/pause-runtimes)/<tarball>-<sha256>-<recipe>/,
 # a prefix of their own: nothing is installed in PATH, Debian's containerd stays
 # the one `containerd` means. A second run builds nothing; GOCACHE is kept there too.
+#
+# The 1.19 rows build with Debian 12's Go; the 1.26 rows with Go >= 1.26.3 from
+# Debian's trixie-backports, which Debian 12 runs as it is: its two packages
+# (golang-1.26-go, golang-1.26-src) are downloaded with apt settings of their
+# own (sources, lists and cache in a scratch directory) and unpacked with
+# dpkg -x into the cache. The machine's apt state is never touched: nothing of
+# Debian 13 is installed, and `apt-get upgrade` stays a no-op.
 set -euo pipefail
 
-# project     tarball                     binaries (go packages, or pinns)
+# project         tarball                    go     binaries (go packages, or pinns/conmon)
 runtimes=(
-  "cri-o      cri-o-1.26.4.tar.xz         crio pinns"
-  "cri-tools  cri-tools-1.26.1.tar.xz     crictl critest"
-  "containerd containerd-1.7.13.tar.xz    containerd containerd-shim-runc-v2 ctr"
+  "cri-o-1.26      cri-o-1.26.4.tar.xz        1.19   crio pinns"
+  "cri-tools-1.26  cri-tools-1.26.1.tar.xz    1.19   crictl critest"
+  "containerd-1.7  containerd-1.7.13.tar.xz   1.19   containerd containerd-shim-runc-v2 ctr"
+  "containerd-2.3  containerd-2.3.4.tar.xz    1.26   containerd containerd-shim-runc-v2 ctr"
+  "cri-o-1.36      cri-o-1.36.3.tar.xz        1.26   crio pinns"
+  "cri-tools-1.36  cri-tools-1.36.0.tar.xz    1.26   crictl critest"
+  "runc-1.4        runc-1.4.3.tar.xz          1.26   runc"
+  "conmon-2.1      conmon-2.1.13.tar.xz       -      conmon"
 )
+go_minimum=1.26.3
+go_suite=trixie-backports
+go_packages="golang-1.26-go golang-1.26-src"
 cache=${PAUSE_RUNTIMES_CACHE:-/var/cache/pause-runtimes}
 sources=${PAUSE_RUNTIME_SOURCES:-}
 
@@ -28,7 +45,7 @@ row_of() {  # row_of NAME: the table's row for a project
     read -r -a fields <<<"$row"
     [ "${fields[0]}" = "$1" ] && { echo "$row"; return 0; }
   done
-  die "unknown project '$1' (known: cri-o, cri-tools, containerd)"
+  die "unknown project '$1' (known: $(printf '%s\n' "${runtimes[@]}" | awk '{ print $1 }' | tr '\n' ' '))"
 }
 # The checksum SHA256SUMS gives a tarball, after checking that the file has it.
 verified_sum() {
@@ -52,25 +69,66 @@ dir_of() {  # dir_of NAME: where NAME's binaries go (checks the tarball first)
   echo "$cache/${fields[1]%.tar.xz}-$sum-$recipe"
 }
 
+# version_at_least A B: A >= B, for dotted versions.
+version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$2" ]; }
+# go_toolchain: the GOROOT of Go >= $go_minimum, fetched once into the cache
+# (the current version of the suite: Debian's updates move it).
+go_toolchain() {
+  local root=$cache/go-1.26 work mirror arch have package
+  if [ -f "$root/.complete" ]; then echo "$root/usr/lib/go-1.26"; return 0; fi
+  mirror=$("$(dirname "$0")/install-deps.sh" --print-mirror) || die "no Debian mirror in /etc/apt to fetch $go_packages from"
+  arch=$(dpkg --print-architecture)
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  mkdir -p "$work/parts" "$work/lists/partial" "$work/cache/archives/partial" "$work/debs" "$work/root"
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$mirror" "$go_suite" >"$work/parts/$go_suite.sources"
+  local apt=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$work/parts" -o "Dir::State::Lists=$work/lists"
+    -o "Dir::Cache=$work/cache" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=root")
+  apt-get "${apt[@]}" update >"$work/update.log" 2>&1 || die "apt-get update of $go_suite ($mirror) failed: $(tail -n 1 "$work/update.log")"
+  for package in $go_packages; do
+    (cd "$work/debs" && apt-get "${apt[@]}" download "$package" >"$work/download.log" 2>&1) ||
+      die "cannot download $package from $go_suite ($mirror): $(tail -n 1 "$work/download.log")"
+  done
+  for package in "$work"/debs/*.deb; do dpkg -x "$package" "$work/root"; done
+  have=$("$work/root/usr/lib/go-1.26/bin/go" env GOVERSION 2>/dev/null | sed 's/^go//') ||
+    die "the go of $go_suite's golang-1.26-go does not run here"
+  version_at_least "$have" "$go_minimum" || die "$go_suite has Go $have; the 1.26 sources need $go_minimum or later"
+  rm -rf "$root"
+  mkdir -p "$cache"
+  mv "$work/root" "$root"
+  touch "$root/.complete"
+  echo "$root/usr/lib/go-1.26"
+}
+
 build_project() {  # build_project <source dir> <out dir> <project> <binaries...>
-  local src=$1 out=$2 project=$3 binary tags version version_of_cri_tools
+  local src=$1 out=$2 project=$3 binary tags version
   shift 3
-  version_of_cri_tools=github.com/kubernetes-sigs/cri-tools/pkg/version.Version=$(basename "$src" | sed 's/^cri-tools-//')
+  version=$(basename "$src" | sed 's/^[a-z-]*-//')
   for binary in "$@"; do
     case $project/$binary in
-      cri-o/crio)
+      cri-o-*/crio)
         tags="containers_image_ostree_stub exclude_graphdriver_btrfs btrfs_noversion exclude_graphdriver_devicemapper containers_image_openpgp seccomp"
+        # 1.36 keeps its state in SQLite: Debian's libsqlite3 (the vendored amalgamation is not in the tarball).
+        [ "$project" = cri-o-1.26 ] || tags="$tags libsqlite3"
         (cd "$src" && go build -trimpath -tags "$tags" -o "$out/crio" ./cmd/crio) ;;
-      cri-o/pinns)
+      cri-o-*/pinns)
         make -s -C "$src/pinns" >/dev/null && cp "$src/bin/pinns" "$out/pinns" ;;
-      cri-tools/crictl)
-        (cd "$src" && go build -trimpath -ldflags "-X $version_of_cri_tools" -o "$out/crictl" ./cmd/crictl) ;;
-      cri-tools/critest)
-        (cd "$src" && CGO_ENABLED=0 go test -c -trimpath -ldflags "-X $version_of_cri_tools" -o "$out/critest" ./cmd/critest) ;;
-      containerd/*)
-        version=v$(basename "$src" | sed 's/^containerd-//')
+      cri-tools-*/crictl)
+        (cd "$src" && go build -trimpath -ldflags "-X sigs.k8s.io/cri-tools/pkg/version.Version=$version" -o "$out/crictl" ./cmd/crictl) ;;
+      cri-tools-*/critest)
+        (cd "$src" && CGO_ENABLED=0 go test -c -trimpath -ldflags "-X sigs.k8s.io/cri-tools/pkg/version.Version=$version" \
+          -o "$out/critest" ./cmd/critest) ;;
+      containerd-*/*)
+        local module=github.com/containerd/containerd
+        [ "$project" = containerd-1.7 ] || module=$module/v2
         (cd "$src" && go build -trimpath -tags no_btrfs \
-          -ldflags "-X github.com/containerd/containerd/version.Version=$version" -o "$out/$binary" "./cmd/$binary") ;;
+          -ldflags "-X $module/version.Version=v$version" -o "$out/$binary" "./cmd/$binary") ;;
+      runc-*/runc)
+        (cd "$src" && go build -trimpath -tags seccomp -ldflags "-X main.gitCommit=v$version" -o "$out/runc" .) ;;
+      conmon-*/conmon)
+        make -s -C "$src" bin/conmon >/dev/null && cp "$src/bin/conmon" "$out/conmon" ;;
+      *) die "no recipe for $binary of $project" ;;
     esac
   done
 }
@@ -82,13 +140,14 @@ if [ "${1:-}" = --dir ]; then
   exit 0
 fi
 
-command -v go >/dev/null || die "go not found: apt-get install golang-go"
 for row in "${runtimes[@]}"; do verified_sum "$(awk '{ print $2 }' <<<"$row")" >/dev/null; done
+command -v go >/dev/null || die "go not found: apt-get install golang-go"
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9
-# Vendored modules only: the build never downloads anything.
+# Vendored modules only: the build never downloads anything, not even a toolchain.
 export GOCACHE=$cache/go-build GOFLAGS=-mod=vendor GOPROXY=off GOTOOLCHAIN=local GOPATH=$cache/gopath
+system_path=$PATH
 
 for row in "${runtimes[@]}"; do
   read -r -a fields <<<"$row"
@@ -98,19 +157,23 @@ for row in "${runtimes[@]}"; do
     echo "$project: cached in $out"
     continue
   fi
-  echo "$project: building ${fields[*]:2} from ${fields[1]} (minutes when cold)"
+  case ${fields[2]} in
+    1.26) goroot=$(go_toolchain) || exit 1; PATH=$goroot/bin:$system_path ;;
+    *) PATH=$system_path ;;
+  esac
+  echo "$project: building ${fields[*]:3} from ${fields[1]}$([ "${fields[2]}" = - ] || echo " with $(go env GOVERSION)") (minutes when cold)"
   rm -rf "$out" "$out.src"
   mkdir -p "$out" "$out.src"
   tar -C "$out.src" -xJf "$sources/${fields[1]}"
   start=$SECONDS
-  if ! build_project "$out.src/${fields[1]%.tar.xz}" "$out" "${fields[@]:0:1}" "${fields[@]:2}"; then
+  if ! build_project "$out.src/${fields[1]%.tar.xz}" "$out" "$project" "${fields[@]:3}"; then
     rm -rf "$out" "$out.src"
     die "building $project failed"
   fi
   rm -rf "$out.src"
   touch "$out/.complete"
-  # Earlier builds of this project (another tarball or recipe) are not used any more.
-  for old in "$cache/${fields[1]%%-[0-9]*}"-*; do
+  # Earlier builds of this tarball (another checksum or recipe) are not used any more.
+  for old in "$cache/${fields[1]%.tar.xz}"-*; do
     [ "$old" = "$out" ] || [ ! -f "$old/.complete" ] || rm -rf "$old"
   done
   echo "$project: built in $((SECONDS - start)) s into $out"

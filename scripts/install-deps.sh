@@ -132,9 +132,9 @@ else
     uidmap slirp4netns gnupg nodejs npm
     # benchmark peers and tools
     catatonit tini strace faketime
-    # CRI-O, containerd 1.7, crictl and critest from their sources (scripts/build-runtimes.sh),
+    # the runtimes built from their release sources (scripts/build-runtimes.sh),
     # and what CRI-O runs with
-    golang-go libseccomp-dev pkg-config conmon
+    golang-go libseccomp-dev pkg-config conmon libsqlite3-dev libglib2.0-dev
   )
 fi
 

@@ -6,6 +6,12 @@
 #                                  config_path, credentials) and hosts.toml, in a
 #                                  fresh root: nothing imported; the arguments
 #                                  replace the docs' values, for the negative controls
+#   cri_containerd2_start [sandbox image] [password] [CA file]
+#                                  the same for containerd 2.x, configured as the docs'
+#                                  section on 2.x says: `containerd config default`
+#                                  of that binary with the docs' edits, the credentials
+#                                  in hosts.toml; crictl on its socket, pods' logs in
+#                                  CRICTL_PODS (crictl.sh). runc is the first in PATH.
 #   cri VERB ARGS...               the CRI client on its socket (cri_client.cpp)
 #   cri_containerd_stop            every task killed and removed, then containerd
 #                                  (also at exit)
@@ -18,7 +24,7 @@ ctr_k8s() { ctr --address "$CRI_SOCKETS/containerd.sock" --namespace k8s.io "$@"
 # Up: the CRI answers (through our client, or critest's crictl when there is none).
 containerd_up() {
   if [ -x "${CRI_CLIENT:-}" ]; then cri version >/dev/null 2>&1
-  else "$BUILT_CRI_TOOLS/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" version >/dev/null 2>&1; fi
+  else "$CRI_TOOLS_DIR/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" version >/dev/null 2>&1; fi
 }
 
 cri_containerd_start() {
@@ -52,6 +58,44 @@ CONF
   containerd_start /etc/containerd/config.toml "$CRI_STATE" "$CRI_SOCKETS" "$CRI_STATE/cri.toml"
   eval "$(readme_snippet docs/cluster.md containerd-config-mode)"  # it holds a password
   [ "$(stat -c %a /etc/containerd/config.toml)" = 600 ] || fail "config.toml is not 0600 after the docs' chmod"
+  cri_containerd_up
+}
+cri_containerd2_start() {
+  local sandbox_image=${1:-} password=${2:-} ca=${3:-} hosts
+  [ -z "$containerd_pid" ] || cri_containerd_stop
+  scratch_dir CRI_STATE
+  [ -n "${CRI_SOCKETS:-}" ] || socket_dir CRI_SOCKETS
+  crictl_config "unix://$CRI_SOCKETS/containerd.sock"  # (before cri_containerd_stop is registered)
+  on_exit cri_containerd_stop
+  CRICTL_PODS=$CRI_STATE/pods
+  mkdir -p "$CRI_STATE/logs" "$CRICTL_PODS"
+  cni_config "$CRI_STATE/net.d"
+  private_etc containerd
+  rm -rf /etc/containerd/config.toml /etc/containerd/certs.d
+  hosts=/etc/containerd/certs.d/$REGISTRY
+  mkdir -p "$hosts"
+  cp "$REGISTRY_CA_DIR/ca.crt" "$hosts/"
+  # The docs' steps verbatim: the binary's own default config, their edits, hosts.toml with the credentials.
+  eval "$(readme_snippet docs/cluster.md containerd2-config-default)"
+  eval "$(readme_snippet docs/cluster.md containerd2-config-edit)"
+  readme_snippet docs/cluster.md containerd2-hosts-toml >"$hosts/hosts.toml"
+  eval "$(readme_snippet docs/cluster.md containerd2-hosts-mode)"  # it holds the credentials
+  [ "$(stat -c %a "$hosts/hosts.toml")" = 600 ] || fail "hosts.toml is not 0600 after the docs' chmod"
+  # The negative controls' values in place of the docs'.
+  [ -z "$sandbox_image" ] || sed -i "s|^\( *\)sandbox = .*|\1sandbox = '$sandbox_image'|" /etc/containerd/config.toml
+  [ -z "$password" ] || sed -i "s|Authorization = .*|Authorization = \"Basic $(printf '%s:%s' "$REGISTRY_USER" "$password" | base64 -w0)\"|" "$hosts/hosts.toml"
+  [ -z "$ca" ] || sed -i "s|ca = .*|ca = \"$ca\"|" "$hosts/hosts.toml"
+  # This scenario's paths (root, state, sockets, CNI) and the machine's need
+  # (restrict_oom_score_adj: it withholds CAP_SYS_RESOURCE), around the docs' edits.
+  sed -i -e "s|^root = .*|root = '$CRI_STATE/containerd'|" -e "s|^state = .*|state = '$CRI_SOCKETS/containerd'|" \
+    -e "s|address = '/run/containerd/containerd.sock|address = '$CRI_SOCKETS/containerd.sock|" \
+    -e "s|restrict_oom_score_adj = false|restrict_oom_score_adj = true|" \
+    -e "s|bin_dirs = .*|bin_dirs = ['/usr/lib/cni']|" -e "s|conf_dir = '/etc/cni/net.d'|conf_dir = '$CRI_STATE/net.d'|" \
+    /etc/containerd/config.toml
+  containerd_launch /etc/containerd/config.toml "$CRI_STATE" "$CRI_SOCKETS"
+  cri_containerd_up
+}
+cri_containerd_up() {
   wait_for 30 containerd_up || fail "containerd's CRI does not answer: $(tail -5 "$CRI_STATE/containerd.log")"
   CONTAINERD_EVENTS=$CRI_STATE/events
   ctr_k8s events >"$CONTAINERD_EVENTS" 2>&1 &

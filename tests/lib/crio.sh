@@ -1,39 +1,59 @@
 # CRI-O as a node runs it, configured as docs/cluster.md says (`load crio`, in
-# a scenario that `needs net built=cri-o built=cri-tools`):
-#   crio_start [TOML]     CRI-O 1.26 (built from source) with docs/cluster.md's
+# a scenario that `needs net $(crio_needs VERSION)`, then calls `use_crio VERSION`):
+#   crio_needs VERSION    the needs words of a CRI-O node of that version: 1.26
+#                         (with Debian's conmon and runc) or 1.36 (with conmon 2.1
+#                         and runc 1.4, what it is tested with), built from source
+#   use_crio VERSION      after needs: the next crio_start runs that version
+#   crio_start [TOML]     CRI-O (built from source) with docs/cluster.md's
 #                         drop-in and auth file under a private /etc/crio, and
 #                         TOML (e.g. "[crio.runtime]\ndrop_infra_ctr = false") as
 #                         a later drop-in that overrides them; every path of its
 #                         state in scratch directories, a socket of its own,
-#                         Debian's conmon and runc, cgroupfs, the CNI bridge of
+#                         its conmon and runc, cgroupfs, the CNI bridge of
 #                         the scenario's network namespace. Fresh storage each
 #                         time: nothing pulled yet. Sets CRIO_STATE, CRIO_SOCKET.
 #   crio_stop             every pod stopped and removed, then CRI-O (also at exit)
-#   crictl ARGS...        crictl, as an operator runs it, on CRI-O's socket
-#   crictl_pod_config FILE NAME POD|CONTAINER|NODE
-#                         a pod sandbox config (crictl runp), PID namespace as given
-#   crictl_app_config FILE NAME POD|CONTAINER IMAGE CMD...
-#                         a container config (crictl create), in the pod's PID
-#                         namespace (POD) or one of its own, as the kubelet asks
+#   crictl ARGS...        crictl, as an operator runs it, on CRI-O's socket (and
+#                         crictl.sh's configs, pods' logs in CRICTL_PODS)
 #   infra_exit_status ID  the exit status conmon recorded for a pod's infra container
 # The registry must be up (cluster_registry): CRI-O pulls by reference.
-load node
+load node crictl
+
+crio_needs() {
+  case $1 in
+    1.26) echo built=cri-o-1.26 built=cri-tools-1.26 conmon runc ;;
+    1.36) echo built=cri-o-1.36 built=cri-tools-1.36 built=conmon-2.1 built=runc-1.4 ;;
+    *) fail "CRI-O $1: 1.26 or 1.36" ;;
+  esac
+}
+CRIO_VERSION=""
+use_crio() {
+  CRIO_VERSION=$1
+  case $1 in
+    1.26) CRIO_DIR=$BUILT_CRI_O_1_26 CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_26 CRIO_CONMON=$(command -v conmon) CRIO_RUNC=$(command -v runc) ;;
+    1.36) CRIO_DIR=$BUILT_CRI_O_1_36 CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36 CRIO_CONMON=$BUILT_CONMON_2_1/conmon CRIO_RUNC=$BUILT_RUNC_1_4/runc ;;
+    *) fail "CRI-O $1: 1.26 or 1.36" ;;
+  esac
+}
 
 crio_pid=""
 crio_start() {
   local overrides=${1:-}
+  [ -n "$CRIO_VERSION" ] || fail "crio_start: no use_crio VERSION first"
   [ -z "$crio_pid" ] || crio_stop
   scratch_dir CRIO_STATE
   [ -n "${CRIO_SOCKETS:-}" ] || socket_dir CRIO_SOCKETS
   CRIO_SOCKET=$CRIO_SOCKETS/crio.sock
+  crictl_config "unix://$CRIO_SOCKET"  # (before crio_stop is registered: it runs crictl)
   on_exit crio_stop
   cni_config "$CRIO_STATE/net.d"
-  mkdir -p "$CRIO_STATE/pods"
+  CRICTL_PODS=$CRIO_STATE/pods
+  mkdir -p "$CRICTL_PODS"
   # This machine withholds CAP_SYS_RESOURCE: runc cannot give the infra
   # container the oom_score_adj of -998 CRI-O asks for, and CRI-O has no setting
   # like containerd's restrict_oom_score_adj. A negative value becomes 0.
-  cat >"$CRIO_STATE/runc" <<'WRAPPER'
-#!/bin/sh
+  printf '#!/bin/sh\nrunc=%q\n' "$CRIO_RUNC" >"$CRIO_STATE/runc"
+  cat >>"$CRIO_STATE/runc" <<'WRAPPER'
 bundle=""
 previous=""
 for argument in "$@"; do
@@ -44,7 +64,7 @@ config=$bundle/config.json
 if [ -n "$bundle" ] && jq -e '(.process.oomScoreAdj // 0) < 0' "$config" >/dev/null 2>&1; then
   jq '.process.oomScoreAdj = 0' "$config" >"$config.new" && mv "$config.new" "$config"
 fi
-exec runc "$@"
+exec "$runc" "$@"
 WRAPPER
   chmod +x "$CRIO_STATE/runc"
   # The node's own settings (paths of this scenario), then the docs' drop-in.
@@ -62,13 +82,13 @@ listen = "$CRIO_SOCKET"
 stream_address = "127.0.0.1"
 [crio.runtime]
 default_runtime = "runc"
-conmon = "/usr/bin/conmon"
+conmon = "$CRIO_CONMON"
 conmon_cgroup = "pod"
 cgroup_manager = "cgroupfs"
 namespaces_dir = "$CRIO_SOCKETS/ns"
 container_exits_dir = "$CRIO_SOCKETS/exits"
 container_attach_socket_dir = "$CRIO_SOCKETS/attach"
-pinns_path = "$BUILT_CRI_O/pinns"
+pinns_path = "$CRIO_DIR/pinns"
 [crio.runtime.runtimes.runc]
 runtime_path = "$CRIO_STATE/runc"
 runtime_type = "oci"
@@ -83,13 +103,12 @@ CONF
   readme_snippet docs/cluster.md crio-config >/etc/crio/crio.conf.d/10-pause.conf
   [ -f /etc/crio/pause-auth.json ] || eval "$(readme_snippet docs/cluster.md crio-auth)" >/dev/null
   [ -z "$overrides" ] || printf '%b\n' "$overrides" >/etc/crio/crio.conf.d/99-test.conf
-  "$BUILT_CRI_O/crio" --config "$CRIO_STATE/crio.conf" --config-dir /etc/crio/crio.conf.d \
+  "$CRIO_DIR/crio" --config "$CRIO_STATE/crio.conf" --config-dir /etc/crio/crio.conf.d \
     >"$CRIO_STATE/crio.log" 2>&1 &
   crio_pid=$!
   wait_for 60 crio_up || fail "CRI-O did not start: $(tail -5 "$CRIO_STATE/crio.log")"
 }
 crio_up() { crictl version >/dev/null 2>&1; }
-crictl() { "$BUILT_CRI_TOOLS/crictl" --runtime-endpoint "unix://$CRIO_SOCKET" --image-endpoint "unix://$CRIO_SOCKET" --timeout 60s "$@"; }
 crio_stop() {
   local id
   [ -n "$crio_pid" ] || return 0
@@ -103,24 +122,5 @@ crio_stop() {
   crio_pid=""
 }
 
-pod_uid=0
-crictl_pod_config() {  # crictl_pod_config FILE NAME POD|CONTAINER|NODE
-  local mode
-  case $3 in POD) mode=0 ;; CONTAINER) mode=1 ;; NODE) mode=2 ;; *) fail "pid mode $3?" ;; esac
-  pod_uid=$((pod_uid + 1))
-  mkdir -p "$CRIO_STATE/pods/$2"
-  jq -n --arg name "$2" --arg uid "pause-test-$$-$pod_uid" --arg logs "$CRIO_STATE/pods/$2" --argjson mode "$mode" \
-    '{metadata: {name: $name, namespace: "default", uid: $uid, attempt: 0}, hostname: $name,
-      log_directory: $logs, linux: {security_context: {namespace_options: {pid: $mode}}}}' >"$1"
-}
-crictl_app_config() {  # crictl_app_config FILE NAME POD|CONTAINER IMAGE CMD...
-  local file=$1 name=$2 mode=1 image=$4 command
-  [ "$3" != POD ] || mode=0
-  shift 4
-  command=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)  # one argument a line
-  jq -n --arg name "$name" --arg image "$image" --argjson command "$command" --argjson mode "$mode" \
-    '{metadata: {name: $name}, image: {image: $image}, command: $command, log_path: "\($name).log",
-      linux: {security_context: {namespace_options: {pid: $mode}}}}' >"$file"
-}
 # conmon writes it to the container's persist directory (CRI-O deletes the copy in its exits directory).
 infra_exit_status() { cat "$CRIO_STATE/storage/overlay-containers/$1/userdata/exit" 2>/dev/null || true; }

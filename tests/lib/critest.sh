@@ -1,6 +1,6 @@
 # critest, Kubernetes' CRI validation suite (cri-tools 1.26), run against a
 # runtime twice: with our image as its sandbox image and with a control (`load
-# critest`, in a scenario that `needs net built=cri-tools`).
+# critest`, in a scenario that `needs net built=cri-tools-1.26`).
 #
 # critest pulls its test images by fixed references (registry.k8s.io/e2e-test-images/…,
 # gcr.io/k8s-staging-cri-tools/…). With no internet, a registry of the scenario's
@@ -176,7 +176,7 @@ critest_run() {  # critest_run NAME ENDPOINT [FOCUS]
   mkdir -p "$CRITEST_REPORTS"
   scratch_dir scratch  # critest's own temporary directories and mounts (its mount propagation cases)
   # critest's streaming tests talk to the runtime's stream server; host ports 12000-12002 must be free.
-  (cd "$CRITEST_REPORTS" && TMPDIR=$scratch timeout 1500 "$BUILT_CRI_TOOLS/critest" -runtime-endpoint "$endpoint" -image-endpoint "$endpoint" \
+  (cd "$CRITEST_REPORTS" && TMPDIR=$scratch timeout 1500 "$CRI_TOOLS_DIR/critest" -runtime-endpoint "$endpoint" -image-endpoint "$endpoint" \
     -ginkgo.skip "$CRITEST_SKIP" "${focus[@]}" -ginkgo.flake-attempts 2 -ginkgo.json-report "$CRITEST_REPORTS/$name.json" -ginkgo.no-color \
     >"$CRITEST_REPORTS/$name.log" 2>&1) || status=$?
   [ -s "$CRITEST_REPORTS/$name.json" ] || fail "$name: critest wrote no report (exit $status): $(tail -20 "$CRITEST_REPORTS/$name.log")"

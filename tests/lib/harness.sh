@@ -50,6 +50,7 @@ on_exit() { cleanups=("$(printf '%q ' "$@")" "${cleanups[@]}"); }
 run_cleanups() {
   local status=$? step job
   trap - TERM INT HUP
+  cd / # (the scenario's working directory may be a scratch one that a cleanup removes)
   for step in "${cleanups[@]}"; do eval "$step" || true; done
   # Background jobs the scenario started and did not end (a failure midway).
   for job in $(jobs -p); do kill "$job" 2>/dev/null || true; done
@@ -171,7 +172,7 @@ needs() {
       deadline=*) seconds=${word#deadline=} ;;
       built=*)
         project=${word#built=}
-        built_runtime "$project" "BUILT_$(tr 'a-z-' 'A-Z_' <<<"$project")" ;;
+        built_runtime "$project" "BUILT_$(tr 'a-z.-' 'A-Z__' <<<"$project")" ;;
       /*=*) [ -x "${word%%=*}" ] || missing "no ${word%%=*}: apt-get install ${word#*=}" ;;
       *=*) need_tool "${word%%=*}" "${word#*=}" ;;
       *) need_tool "$word" ;;

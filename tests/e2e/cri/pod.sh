@@ -25,11 +25,11 @@ containerd_version=${3:-1.6}
 [ -x "$CRI_CLIENT" ] || missing "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc, then reconfigure"
 case $containerd_version in
   1.6) from_source=() ;;
-  1.7) from_source=(built=containerd built=cri-tools) ;;
+  1.7) from_source=(built=containerd-1.7 built=cri-tools-1.26) ;;
   *) fail "containerd $containerd_version: 1.6 (Debian's) or 1.7 (built from source)" ;;
 esac
 needs root containerd ctr=containerd umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins net deadline=600 "${from_source[@]}"
-[ "$containerd_version" = 1.6 ] || use_containerd "$BUILT_CONTAINERD"
+[ "$containerd_version" = 1.6 ] || { use_containerd "$BUILT_CONTAINERD_1_7"; CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_26; }
 cluster_registry "$image_dir"
 cri_containerd_start
 
@@ -132,7 +132,7 @@ refused_pod "an untrusted CA" "x509: certificate signed by unknown authority" ""
 # --- the operator's view through crictl (containerd 1.7) ---
 if [ "$containerd_version" = 1.7 ]; then
   cri_containerd_start
-  crictl() { "$BUILT_CRI_TOOLS/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" --image-endpoint "unix://$CRI_SOCKETS/containerd.sock" --timeout 60s "$@"; }
+  crictl() { "$CRI_TOOLS_DIR/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" --image-endpoint "unix://$CRI_SOCKETS/containerd.sock" --timeout 60s "$@"; }
   sandbox=$(value id "$(cri runp web POD)")
   check_crictl_view true
   cri stopp "$sandbox"

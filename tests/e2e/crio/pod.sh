@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# CRI-O runs our image as the pod sandbox: CRI-O 1.26 (built from its release
-# source) configured as the docs say (pause_image by reference in the test's
+# CRI-O runs our image as the pod sandbox: CRI-O 1.26 (with Debian's conmon and
+# runc) or 1.36 (with conmon 2.1 and runc 1.4), built from their release
+# sources, configured as the docs say (pause_image by reference in the test's
 # TLS + basic-auth registry, pause_image_auth_file, pause_command), nothing
 # imported first, driven by crictl as an operator drives it (runp, create,
 # start, exec, inspectp, stopp, rmp, with JSON configs):
@@ -12,85 +13,41 @@
 #   the pod's own gets a pause process, and the image is pulled either way;
 # - wrong credentials in the auth file and an untrusted CA fail runp with the
 #   registry's error, and nothing is left running.
-# Usage: pod.sh <dir made by tests/image/build.sh>
+# Usage: pod.sh <dir made by tests/image/build.sh> [1.26|1.36]
 . "$(dirname "$0")/../../lib/harness.sh"
-load pod-checks crio
-image_dir=$(realpath "$1")
-needs root net deadline=900 built=cri-o built=cri-tools runc conmon jq umoci skopeo \
+load crio
+image_dir=$(realpath "$1") crio_version=${2:-1.26}
+needs root net deadline=900 $(crio_needs "$crio_version") jq umoci skopeo \
   /usr/lib/cni/bridge=containernetworking-plugins
+use_crio "$crio_version"
 cluster_registry "$image_dir"
-SHARES_PID=true SHARES_UTS=true
+# What changed between the versions, as the checks below read it (docs/cluster.md section 4):
+# whether CRI-O pins pause_image (since 1.28), and the infra container's uid:gid.
+case $crio_version in
+  1.26) pins=false infra_user="0:0" ;;
+  1.36) pins=true infra_user="0:0" ;;
+esac
 
-# --- the adapter for the pod check list: one pod (PID mode POD), crictl ---
-infra_image=""
-infra_start() {
+# --- the pod check list through crictl (crictl.sh), with CRI-O's hooks ---
+sandbox_with=""
+runtime_with() {
   if [ "$1" = pause ]; then
-    [ "$infra_image" = pause ] || crio_start '[crio.runtime]\ndrop_infra_ctr = false'
+    [ "$sandbox_with" = pause ] || crio_start '[crio.runtime]\ndrop_infra_ctr = false'
   else
     # The sleeper's own entrypoint (`pause_command = ""`: the image's) as the sandbox.
     crio_start "[crio.runtime]\ndrop_infra_ctr = false\n[crio.image]\npause_image = \"$REGISTRY/sleeper:e2e\"\npause_command = \"\""
   fi
-  infra_image=$1
-  # Apps are pulled with credentials of their own (a pod's imagePullSecrets); the sandbox image with the auth file.
-  crictl pull --creds "$REGISTRY_USER:$REGISTRY_PASSWORD" "$REGISTRY/busybox:e2e" >/dev/null
-  crictl_pod_config "$CRIO_STATE/pod.json" "pod-$1" POD
-  POD_ID=$(crictl runp "$CRIO_STATE/pod.json") || fail "crictl runp failed"
-  INFRA_PID=$(crictl inspectp -o json "$POD_ID" | jq -r .info.pid)
-  INFRA_ID=$(crictl inspectp -o json "$POD_ID" | jq -r '.status.id')
-  wait_for 10 asleep "$INFRA_PID" || fail "the sandbox process ($INFRA_PID) does not sleep"
+  sandbox_with=$1
 }
-app_create() {  # app_create NAME CMD...: prints the container's id
-  local name=$1
-  shift
-  crictl_app_config "$CRIO_STATE/app-$name.json" "$name" POD "$REGISTRY/busybox:e2e" "$@"
-  crictl create "$POD_ID" "$CRIO_STATE/app-$name.json" "$CRIO_STATE/pod.json"
-}
-app_id() { crictl ps -a -q --name "^$1\$" --pod "$POD_ID" | head -n 1; }
-app_run() {
-  local name=$1 id
-  id=$(app_create "$@") || fail "app $name: crictl create failed"
-  crictl start "$id" >/dev/null
-  app_exited() { crictl inspect -o json "$id" | jq -e '.status.state == "CONTAINER_EXITED"' >/dev/null; }
-  wait_for 30 app_exited || fail "app $name did not exit"
-  crictl logs "$id" 2>/dev/null
-  [ "$(crictl inspect -o json "$id" | jq -r .status.exitCode)" = 0 ] || fail "app $name exited $(crictl inspect -o json "$id" | jq -r .status.exitCode)"
-  crictl rm "$id" >/dev/null
-}
-app_start() {
-  local id
-  id=$(app_create "$@") || fail "app $1: crictl create failed"
-  crictl start "$id" >/dev/null || fail "app $1 did not start"
-}
-app_kill() {
-  local id
-  id=$(app_id "$1")
-  [ -n "$id" ] || return 0
-  crictl stop --timeout 0 "$id" >/dev/null 2>&1 || true
-  crictl rm --force "$id" >/dev/null 2>&1 || true
-}
-infra_stop() {
-  local started=$SECONDS
-  crictl stopp "$POD_ID" >/dev/null
-  STOP_SECONDS=$((SECONDS - started))
-  STOP_STATUS=$(infra_exit_status "$INFRA_ID")
-  # CRI-O writes the sandbox's output in CRI log format to <log_directory>/<id>.log.
-  STOP_LOG=$(cat "$CRIO_STATE/pods/pod-$infra_image/$POD_ID.log" 2>/dev/null || true)
-}
-infra_remove() {
-  [ -n "${POD_ID:-}" ] || return 0
-  crictl stopp "$POD_ID" >/dev/null 2>&1 || true
-  crictl rmp --force "$POD_ID" >/dev/null 2>&1 || true
-  left() { ! kill -0 "$INFRA_PID" 2>/dev/null && [ -z "$(crictl pods -q)" ]; }
-  wait_for 20 left || fail "the pod is still there after rmp: $(crictl pods)"
-  POD_ID=""
-}
+sandbox_exit_status() { infra_exit_status "$INFRA_ID"; }
+# CRI-O writes the sandbox's output in CRI log format to <log_directory>/<id>.log.
+sandbox_log() { cat "$CRICTL_PODS/$POD_NAME/$POD_ID.log" 2>/dev/null || true; }
 
 echo "--- drop_infra_ctr = false: the pod check list"
-crio_start '[crio.runtime]\ndrop_infra_ctr = false'
+runtime_with pause
 expect_eq "images before the first pod (nothing imported)" "" "$(crictl images -q)"
-infra_image=pause
-# CRI-O 1.26 starts the infra container as root (0:0), whatever the image's USER;
-# read from the spec it gave the runtime, then left out of the pod check list.
+# The infra container's user is read from the spec CRI-O gave the runtime (below),
+# and left out of the pod check list.
 CHECKS_USER=false
 run_pod_checks
 # How CRI-O stopped it (its StopPodSandbox: the stop signal, SIGKILL after 10 s):
@@ -102,10 +59,10 @@ pass "crictl stopp returned after ${STOP_SECONDS} s (CRI-O's SIGKILL comes only 
 check_operator_view() {
   crictl_pod_config "$CRIO_STATE/web.json" web POD
   POD_ID=$(crictl runp "$CRIO_STATE/web.json") || fail "runp of the pod web failed"
-  check_crictl_view false  # CRI-O pins pause_image only since 1.28
-  expect_eq "the infra container's user in CRI-O's runtime spec (not the image's 65535:65535)" "0:0" \
+  check_crictl_view "$pins"
+  expect_eq "the infra container's user in CRI-O's runtime spec" "$infra_user" \
     "$(crictl inspectp -o json "$POD_ID" | jq -r '.info.runtimeSpec.process.user | "\(.uid):\(.gid)"')"
-  expect_eq "and the process's uid and gid (host view)" "0 0" \
+  expect_eq "and the process's uid and gid (host view)" "${infra_user/:/ }" \
     "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$WEB_PID/status")"
   crictl stopp "$POD_ID" >/dev/null
   crictl rmp "$POD_ID" >/dev/null
@@ -130,11 +87,19 @@ POD_ID=$(crictl runp "$CRIO_STATE/pod.json") || fail "runp of a CONTAINER-mode p
 expect_eq "pause processes for a pod with PID mode CONTAINER" 0 "$(pause_processes)"
 [ -n "$(crictl images -q "$PAUSE_IMAGE")" ] || fail "the pause image was not pulled for a pod without pause"
 pass "the pause image was pulled all the same: $(crictl images -o json | jq -r '.images[0].repoDigests[0]')"
+expect_eq "crictl inspectp's .info.image and .info.pid for that pod (no sandbox process)" "null null" \
+  "$(crictl inspectp "$POD_ID" | jq -r '.info.image, .info.pid' | tr '\n' ' ' | sed 's/ $//')"
+# Pulled only when missing: with the image in store, a wrong auth file does not matter
+# (with an empty store it does: the refusals below).
+cp /etc/crio/pause-auth.json "$CRIO_SOCKETS/good-auth.json"
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:wrong' "$REGISTRY_USER" | base64 -w0)" >/etc/crio/pause-auth.json
 crictl_pod_config "$CRIO_STATE/pod-pid.json" pod-mode POD
 shared=$(crictl runp "$CRIO_STATE/pod-pid.json") || fail "runp of a POD-mode pod failed"
 expect_eq "pause processes once a pod with PID mode POD runs too" 1 "$(pause_processes)"
 expect_eq "that pause is the sandbox process of the POD-mode pod" "$(crictl inspectp -o json "$shared" | jq -r .info.pid)" \
   "$(our_pauses)"
+pass "a second pod started with a wrong auth file: the pause image in store was not pulled again"
+cp "$CRIO_SOCKETS/good-auth.json" /etc/crio/pause-auth.json
 for id in "$POD_ID" "$shared"; do crictl stopp "$id" >/dev/null && crictl rmp "$id" >/dev/null; done
 expect_eq "pause processes after both pods are removed" 0 "$(pause_processes)"
 crio_stop
@@ -147,7 +112,6 @@ refused() {  # refused <what> <expected in the error>
   [ -z "$(crictl pods -q)" ] && [ "$(pause_processes)" = 0 ] || fail "$1: something was left: $(crictl pods)"
   pass "$1: $(grep -o "$2.*" <<<"$output" | head -n 1 | cut -c1-160)"
 }
-cp /etc/crio/pause-auth.json "$CRIO_SOCKETS/good-auth.json"
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:wrong' "$REGISTRY_USER" | base64 -w0)" >/etc/crio/pause-auth.json
 crio_start '[crio.runtime]\ndrop_infra_ctr = false'
 crictl_pod_config "$CRIO_STATE/pod.json" refused POD

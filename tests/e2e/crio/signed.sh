@@ -10,8 +10,9 @@
 . "$(dirname "$0")/../../lib/harness.sh"
 load registry signing crio
 image_dir=$(realpath "$1") other_image=$(realpath "$2")
-needs root net deadline=600 built=cri-o built=cri-tools gpg=gnupg skopeo umoci conmon runc \
+needs root net deadline=600 $(crio_needs 1.26) gpg=gnupg skopeo umoci \
   busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins
+use_crio 1.26
 cluster_registry "$image_dir" >/dev/null
 signing_setup "$image_dir" "$other_image"
 expect_eq "the policy CRI-O reads (signature_policy unset: its default)" signedBy \

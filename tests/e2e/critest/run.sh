@@ -15,19 +15,19 @@ load critest
 runtime=$1 image_dir=$(realpath "$2") control_archive=$(realpath "$3") effective_uid=$(realpath "$4")
 case $runtime in
   containerd-1.6) runtime_needs=(containerd ctr=containerd) ;;
-  containerd-1.7) runtime_needs=(built=containerd) ;;
-  crio | crio-drop-infra) runtime_needs=(built=cri-o conmon) ;;
+  containerd-1.7) runtime_needs=(built=containerd-1.7) ;;
+  crio | crio-drop-infra) load crio; read -r -a runtime_needs <<<"$(crio_needs 1.26)" ;;
   *) fail "unknown runtime '$runtime'" ;;
 esac
-needs root net deadline=1800 built=cri-tools "${runtime_needs[@]}" runc jq umoci skopeo ipcmk=util-linux \
+needs root net deadline=1800 built=cri-tools-1.26 "${runtime_needs[@]}" runc jq umoci skopeo ipcmk=util-linux \
   busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins
 # Cases that ran (passed or failed) in the first full run here (80 of 85 with
 # every runtime: 5 benchmarks are skipped), less a margin of 5.
 declare -A floor=([containerd-1.6]=75 [containerd-1.7]=75 [crio]=75 [crio-drop-infra]=75)
 
 case $runtime in
-  crio*) load crio ;;
-  *) load cri ;;
+  crio*) use_crio 1.26 ;;
+  *) load cri; CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_26 ;;
 esac
 cluster_registry "$image_dir" >/dev/null
 skopeo copy -q --dest-authfile "$REGISTRY_AUTH" "oci-archive:$control_archive" "docker://$REGISTRY/control:critest"
@@ -38,7 +38,7 @@ run_with() {  # run_with ours|control [FOCUS SUFFIX]: the report is $runtime-<ou
   [ "$1" = ours ] || sandbox=$REGISTRY/control:critest
   case $runtime in
     containerd-*)
-      [ "$runtime" = containerd-1.6 ] || use_containerd "$BUILT_CONTAINERD"
+      [ "$runtime" = containerd-1.6 ] || use_containerd "$BUILT_CONTAINERD_1_7"
       cri_containerd_start "$sandbox"
       critest_mirror_containerd
       endpoint=unix://$CRI_SOCKETS/containerd.sock ;;
