@@ -92,6 +92,8 @@ bench: image test-build
 	  $(if $(BENCH_REF),--ref "$(BENCH_REF)") $(BENCH_ARGS)
 	bench/density.sh out "$(TEST_BUILD)/tests/cri-client" $(if $(BENCH_REF_IMAGE),--ref "$(BENCH_REF_IMAGE)")
 	bench/density.sh out "$(TEST_BUILD)/tests/cri-client" --runtime crio $(if $(BENCH_REF_IMAGE),--ref "$(BENCH_REF_IMAGE)")
+	bench/density.sh out "$(TEST_BUILD)/tests/cri-client" --runtime containerd-2.3 $(if $(BENCH_REF_IMAGE),--ref "$(BENCH_REF_IMAGE)")
+	bench/density.sh out "$(TEST_BUILD)/tests/cri-client" --runtime crio-1.36 $(if $(BENCH_REF_IMAGE),--ref "$(BENCH_REF_IMAGE)")
 
 export PAUSE_RUNTIME_SOURCES
 deps:

@@ -15,6 +15,9 @@
 #   bench/density.sh <image dir> <cri-client> [--pods N] [--ref OCI-ARCHIVE] [--runtime containerd|crio]
 # (make bench runs it with BENCH_REF_IMAGE; scripts/make-ref-image.sh makes such
 # an archive from a static binary, e.g. Debian's catatonit.)
+# Runtimes: containerd (Debian's 1.6, our CRI client), crio (CRI-O 1.26),
+# containerd-2.3 (with runc 1.4, crictl 1.36) and crio-1.36 (with conmon 2.1 and
+# runc 1.4, crictl 1.36), the last three built from their release sources.
 . "$(dirname "$0")/../tests/lib/harness.sh"
 load pod-checks registry
 image_dir=$(realpath "$1")
@@ -26,7 +29,7 @@ while [ $# -gt 0 ]; do
     --pods) pods=$2; shift 2 ;;
     --ref) ref=$(realpath "$2"); shift 2 ;;
     --runtime) runtime=$2; shift 2 ;;
-    *) echo "usage: density.sh <image dir> <cri-client> [--pods N] [--ref OCI-ARCHIVE] [--runtime containerd|crio]" >&2; exit 2 ;;
+    *) echo "usage: density.sh <image dir> <cri-client> [--pods N] [--ref OCI-ARCHIVE] [--runtime containerd|crio|containerd-2.3|crio-1.36]" >&2; exit 2 ;;
   esac
 done
 case $runtime in
@@ -34,14 +37,22 @@ case $runtime in
     load cri
     [ -x "$CRI_CLIENT" ] || missing "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc"
     runtime_needs=(containerd ctr=containerd) monitor="containerd shim" ;;
-  crio)
+  containerd-2.3)
+    load cri
+    runtime_needs=(built=containerd-2.3 built=runc-1.4 built=cri-tools-1.36) monitor="containerd shim" ;;
+  crio | crio-1.36)
     load crio
-    read -r -a runtime_needs <<<"$(crio_needs 1.26)"
+    crio_version=1.26
+    [ "$runtime" = crio ] || crio_version=1.36
+    read -r -a runtime_needs <<<"$(crio_needs "$crio_version")"
     monitor="conmon" ;;
-  *) fail "unknown runtime '$runtime' (containerd or crio)" ;;
+  *) fail "unknown runtime '$runtime' (containerd, crio, containerd-2.3 or crio-1.36)" ;;
 esac
 needs root net "deadline=$((300 + pods * 12))" "${runtime_needs[@]}" /usr/lib/cni/bridge=containernetworking-plugins
-[ "$runtime" != crio ] || use_crio 1.26
+case $runtime in
+  crio*) use_crio "$crio_version" ;;
+  containerd-2.3) use_containerd "$BUILT_CONTAINERD_2_3"; PATH=$BUILT_RUNC_1_4:$PATH CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36 ;;
+esac
 cluster_registry "$image_dir" >/dev/null
 candidates=("ours=$PAUSE_IMAGE")
 if [ -n "$ref" ]; then
@@ -72,35 +83,47 @@ case $runtime in
     }
     left() { ctr_k8s tasks ls -q | wc -l; }
     stop_runtime() { cri_containerd_stop; } ;;
-  crio)
+  *)  # through crictl: CRI-O, containerd 2.x
     start_runtime() {
-      local overrides="[crio.runtime]\ndrop_infra_ctr = false"
-      # The reference runs its own entrypoint, not the docs' /pause.
-      [ "$1" = "$PAUSE_IMAGE" ] || overrides+="\n[crio.image]\npause_image = \"$1\"\npause_command = \"\""
-      crio_start "$overrides"
+      case $runtime in
+        containerd-2.3) cri_containerd2_start "$1" ;;
+        crio*)
+          local overrides="[crio.runtime]\ndrop_infra_ctr = false"
+          # The reference runs its own entrypoint, not the docs' /pause.
+          [ "$1" = "$PAUSE_IMAGE" ] || overrides+="\n[crio.image]\npause_image = \"$1\"\npause_command = \"\""
+          crio_start "$overrides" ;;
+      esac
     }
     make_pods() {
       local i start id
       for i in $(seq "$pods"); do
-        crictl_pod_config "$CRIO_STATE/pod-$i.json" "$1-$i" CONTAINER
+        crictl_pod_config "$CRICTL_PODS/pod-$i.json" "$1-$i" CONTAINER
         start=$(now_ms)
-        id=$(crictl runp "$CRIO_STATE/pod-$i.json") || fail "$1: pod $i did not become READY"
+        id=$(crictl runp "$CRICTL_PODS/pod-$i.json") || fail "$1: pod $i did not become READY"
         echo "$(($(now_ms) - start)) $id"
       done
     }
     sandbox_pid() { crictl inspectp -o json "$1" | jq -r .info.pid; }
+    # The exit status of a stopped pod's sandbox: conmon's record (CRI-O), the task's exit event (containerd).
+    exit_status() {
+      case $runtime in
+        crio*) infra_exit_status "$2" ;;
+        *) exit_status_of "$1" ;;
+      esac
+    }
     stop_pods() {
-      local id infra
+      local id infra status
       for id in "$@"; do
         infra=$(crictl inspectp -o json "$id" | jq -r .status.id)
         crictl stopp "$id" >/dev/null
-        infra_exit_status "$infra"
-        echo
+        known() { status=$(exit_status "$id" "$infra") && [ -n "$status" ]; }
+        wait_for 20 known || status=unknown
+        echo "$status"
       done | sed '/^$/d'
       for id in "$@"; do crictl rmp "$id" >/dev/null; done
     }
     left() { crictl pods -q | wc -l; }
-    stop_runtime() { crio_stop; } ;;
+    stop_runtime() { case $runtime in crio*) crio_stop ;; *) cri_containerd_stop ;; esac; } ;;
 esac
 
 kb() { awk -v key="$2:" '$1 == key { print $2; exit }' "/proc/$1/smaps_rollup" 2>/dev/null; }
@@ -148,8 +171,9 @@ row() {  # row <label> <key> [ratio]
   echo "$line"
 }
 case $runtime in
-  containerd) through="containerd's CRI" stop="containerd sends SIGKILL" ;;
-  crio) through="CRI-O (drop_infra_ctr = false)" stop="CRI-O sends SIGTERM" ;;
+  containerd) through="containerd 1.6's CRI" stop="containerd sends SIGKILL" ;;
+  containerd-2.3) through="containerd 2.3's CRI" stop="containerd sends SIGKILL" ;;
+  crio*) through="CRI-O $crio_version (drop_infra_ctr = false)" stop="CRI-O sends SIGTERM" ;;
 esac
 echo "| $pods pod sandboxes through $through | $(printf '%s | ' "${names[@]}")"
 echo "|---|$(printf -- '---|%.0s' "${names[@]}")"

@@ -127,7 +127,7 @@ else
     buildah podman skopeo umoci runc crun containerd docker.io busybox-static debootstrap seccomp
     # the operator's path: a private registry (TLS, basic auth), the CRI client, CNI
     docker-registry apache2-utils openssl libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
-    protobuf-compiler containernetworking-plugins
+    protobuf-compiler containernetworking-plugins iptables
     # pods in user namespaces (rootless podman), signing, SBOM validation
     uidmap slirp4netns gnupg nodejs npm
     # benchmark peers and tools

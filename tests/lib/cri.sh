@@ -17,14 +17,14 @@
 #                                  (also at exit)
 # The registry comes first (cluster_registry, node.sh). Events of containerd go
 # to $CONTAINERD_EVENTS (task exits).
-load node containerd
+load node containerd crictl
 
 cri() { "$CRI_CLIENT" --socket "$CRI_SOCKETS/containerd.sock" --log-dir "$CRI_STATE/logs" "$@"; }
 ctr_k8s() { ctr --address "$CRI_SOCKETS/containerd.sock" --namespace k8s.io "$@"; }
-# Up: the CRI answers (through our client, or critest's crictl when there is none).
+# Up: the CRI answers (through our client, or crictl when there is none).
 containerd_up() {
   if [ -x "${CRI_CLIENT:-}" ]; then cri version >/dev/null 2>&1
-  else "$CRI_TOOLS_DIR/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" version >/dev/null 2>&1; fi
+  else crictl version >/dev/null 2>&1; fi
 }
 
 cri_containerd_start() {

@@ -11,7 +11,11 @@
 #                         state in scratch directories, a socket of its own,
 #                         its conmon and runc, cgroupfs, the CNI bridge of
 #                         the scenario's network namespace. Fresh storage each
-#                         time: nothing pulled yet. Sets CRIO_STATE, CRIO_SOCKET.
+#                         time (nothing pulled yet) unless CRIO_STORAGE names a
+#                         directory to keep it in. Sets CRIO_STATE, CRIO_SOCKET.
+#                         With CRIO_PACKAGED=true, also what CRI-O's packages
+#                         install (packaged_crio_files); with CRIO_SIGNATURES=true,
+#                         docs/verifying.md's drop-in for its signature policy.
 #   crio_stop             every pod stopped and removed, then CRI-O (also at exit)
 #   crictl ARGS...        crictl, as an operator runs it, on CRI-O's socket (and
 #                         crictl.sh's configs, pods' logs in CRICTL_PODS)
@@ -70,7 +74,7 @@ WRAPPER
   # The node's own settings (paths of this scenario), then the docs' drop-in.
   cat >"$CRIO_STATE/crio.conf" <<CONF
 [crio]
-root = "$CRIO_STATE/storage"
+root = "${CRIO_STORAGE:-$CRIO_STATE/storage}"
 runroot = "$CRIO_SOCKETS/storage"
 storage_driver = "overlay"
 log_dir = "$CRIO_STATE/pods"
@@ -89,6 +93,7 @@ namespaces_dir = "$CRIO_SOCKETS/ns"
 container_exits_dir = "$CRIO_SOCKETS/exits"
 container_attach_socket_dir = "$CRIO_SOCKETS/attach"
 pinns_path = "$CRIO_DIR/pinns"
+$([ "$CRIO_VERSION" = 1.26 ] || echo 'disable_hostport_mapping = true  # host ports: the CNI network'"'"'s portmap, as for containerd')
 [crio.runtime.runtimes.runc]
 runtime_path = "$CRIO_STATE/runc"
 runtime_type = "oci"
@@ -101,6 +106,8 @@ CONF
   rm -rf /etc/crio/crio.conf.d
   mkdir -p /etc/crio/crio.conf.d
   readme_snippet docs/cluster.md crio-config >/etc/crio/crio.conf.d/10-pause.conf
+  ! ${CRIO_PACKAGED:-false} || packaged_crio_files
+  ! ${CRIO_SIGNATURES:-false} || readme_snippet docs/verifying.md crio-signature-policy >/etc/crio/crio.conf.d/20-pause-signatures.conf
   [ -f /etc/crio/pause-auth.json ] || eval "$(readme_snippet docs/cluster.md crio-auth)" >/dev/null
   [ -z "$overrides" ] || printf '%b\n' "$overrides" >/etc/crio/crio.conf.d/99-test.conf
   "$CRIO_DIR/crio" --config "$CRIO_STATE/crio.conf" --config-dir /etc/crio/crio.conf.d \
@@ -109,6 +116,13 @@ CONF
   wait_for 60 crio_up || fail "CRI-O did not start: $(tail -5 "$CRIO_STATE/crio.log")"
 }
 crio_up() { crictl version >/dev/null 2>&1; }
+# What CRI-O's packages (cri-o/packaging, 1.2x and later) install beside the
+# binary, as far as signatures go: a drop-in that points signature_policy at a
+# policy of their own, and that policy, which accepts anything.
+packaged_crio_files() {
+  printf '[crio.image]\nsignature_policy = "/etc/crio/policy.json"\n' >/etc/crio/crio.conf.d/10-crio.conf
+  echo '{"default": [{"type": "insecureAcceptAnything"}]}' >/etc/crio/policy.json
+}
 crio_stop() {
   local id
   [ -n "$crio_pid" ] || return 0
@@ -123,4 +137,4 @@ crio_stop() {
 }
 
 # conmon writes it to the container's persist directory (CRI-O deletes the copy in its exits directory).
-infra_exit_status() { cat "$CRIO_STATE/storage/overlay-containers/$1/userdata/exit" 2>/dev/null || true; }
+infra_exit_status() { cat "${CRIO_STORAGE:-$CRIO_STATE/storage}/overlay-containers/$1/userdata/exit" 2>/dev/null || true; }

@@ -6,8 +6,8 @@
 #                                  sandbox; $REGISTRY_AUTH: its credentials as an
 #                                  auth file; PAUSE_IMAGE, INDEX_DIGEST
 #   cni_config DIR                 a CNI network for pods: Debian's bridge plugin,
-#                                  host-local addresses kept in DIR, in the
-#                                  scenario's own network namespace
+#                                  host-local addresses kept in DIR, host ports
+#                                  (portmap), in the scenario's own network namespace
 #   check_crictl_view PINNED       docs/cluster.md's crictl lines, against a running
 #                                  pod named web (the scenario defines crictl for its
 #                                  runtime): the pod Ready, its image, its process
@@ -51,7 +51,8 @@ cni_config() {
   cat >"$1/10-pause-test.conflist" <<CNI
 {"cniVersion": "1.0.0", "name": "pause-test", "plugins": [
   {"type": "bridge", "bridge": "pausetest0", "isGateway": true, "ipMasq": false,
-   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.77.0/24"}]], "dataDir": "$1/ipam"}}]}
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.77.0/24"}]], "dataDir": "$1/ipam"}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
 CNI
 }
 

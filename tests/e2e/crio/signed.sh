@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# A node enforcing signatures on its sandbox image: CRI-O 1.26 verifies
-# signature_policy (here /etc/containers/policy.json, its default) on every
-# pull, the pause image included. With docs/verifying.md's registries.d,
-# public key and policy.json, and our image signed with `make push … SIGN_BY=`
-# (signatures served over HTTP at the lookaside URL), CRI-O starts a pod on our
-# image, and refuses one whose pause_image is unsigned or signed by another
-# key: runp fails with the policy's message, and nothing is left running.
-# Usage: signed.sh <dir made by tests/image/build.sh> <reference image archive>
+# A node enforcing signatures on its sandbox image: CRI-O verifies
+# signature_policy when it pulls, the pause image included. With
+# docs/verifying.md's registries.d, public key and policy.json, and our image
+# signed with `make push … SIGN_BY=` (signatures served over HTTP at the
+# lookaside URL), CRI-O starts a pod on our image, and refuses one whose
+# pause_image is unsigned or signed by another key: runp fails with the
+# policy's message, and nothing is left running.
+# - CRI-O 1.26, as built: signature_policy unset, /etc/containers/policy.json.
+# - CRI-O 1.36 as its packages install it: their 10-crio.conf points
+#   signature_policy at /etc/crio/policy.json, which accepts anything. The trap
+#   (the docs' policy.json alone: the unsigned image runs), then the docs' fix
+#   (their drop-in: refused), and the limit: an image already in the node's
+#   storage is used without any check.
+# Usage: signed.sh <dir made by tests/image/build.sh> <reference image archive> [1.26|1.36]
 . "$(dirname "$0")/../../lib/harness.sh"
 load registry signing crio
-image_dir=$(realpath "$1") other_image=$(realpath "$2")
-needs root net deadline=600 $(crio_needs 1.26) gpg=gnupg skopeo umoci \
+image_dir=$(realpath "$1") other_image=$(realpath "$2") crio_version=${3:-1.26}
+needs root net deadline=600 $(crio_needs "$crio_version") gpg=gnupg skopeo umoci \
   busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins
-use_crio 1.26
+use_crio "$crio_version"
 cluster_registry "$image_dir" >/dev/null
 signing_setup "$image_dir" "$other_image"
-expect_eq "the policy CRI-O reads (signature_policy unset: its default)" signedBy \
+expect_eq "the docs' policy (/etc/containers/policy.json)" signedBy \
   "$(jq -r --arg repo "$REGISTRY/pause" '.transports.docker[$repo][0].type' /etc/containers/policy.json)"
 
 runp_with() {  # runp_with <pause_image> [pause_command]: crictl runp; RUNP_STATUS, RUNP_OUTPUT
@@ -27,6 +33,13 @@ runp_with() {  # runp_with <pause_image> [pause_command]: crictl runp; RUNP_STAT
   crictl runp "$CRIO_STATE/pod.json" >"$CRIO_STATE/runp.out" 2>&1 || RUNP_STATUS=$?
   RUNP_OUTPUT=$(cat "$CRIO_STATE/runp.out")
 }
+if [ "$crio_version" != 1.26 ]; then
+  CRIO_PACKAGED=true
+  runp_with "$REGISTRY/pause:unsigned" ""
+  [ "$RUNP_STATUS" = 0 ] || fail "the packaged layout refused the unsigned image: $RUNP_OUTPUT"
+  pass "the trap: with the package's 10-crio.conf and the docs' policy.json alone, the unsigned pause image runs"
+  CRIO_SIGNATURES=true  # the docs' fix, from here on
+fi
 runp_with "$PAUSE_IMAGE"
 [ "$RUNP_STATUS" = 0 ] || fail "crictl runp with our signed image failed: $RUNP_OUTPUT"
 pod=$(tail -n 1 <<<"$RUNP_OUTPUT")
@@ -41,4 +54,21 @@ refused() {  # refused <what> <image> <expected in the message>
   pass "$1: $(grep -o 'Source image rejected[^"]*' <<<"$RUNP_OUTPUT" | head -n 1 | cut -c1-160)"
 }
 refused "an unsigned pause_image" "$REGISTRY/pause:unsigned" "A signature was required, but no signature exists"
-refused "a pause_image signed by another key" "$REGISTRY/pause:other-key" "Invalid GPG signature"
+# What each version's containers/image says of a key the policy does not hold.
+other_key_message="Invalid GPG signature"
+[ "$crio_version" = 1.26 ] || other_key_message="Key not found for key ID"
+refused "a pause_image signed by another key" "$REGISTRY/pause:other-key" "$other_key_message"
+
+# The policy is checked when CRI-O pulls, and only then: an unsigned image put in
+# the node's storage beforehand (here pulled while the package's policy was in
+# force) is used as it is.
+if [ "$crio_version" != 1.26 ]; then
+  scratch_dir CRIO_STORAGE
+  CRIO_SIGNATURES=false
+  crio_start
+  crictl pull --creds "$REGISTRY_USER:$REGISTRY_PASSWORD" "$REGISTRY/pause:unsigned" >/dev/null
+  CRIO_SIGNATURES=true
+  runp_with "$REGISTRY/pause:unsigned" ""
+  [ "$RUNP_STATUS" = 0 ] || fail "the unsigned image in storage was refused: $RUNP_OUTPUT"
+  pass "the limit: under the docs' policy, an unsigned pause image already in storage runs all the same"
+fi

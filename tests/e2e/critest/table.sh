@@ -10,7 +10,8 @@ count() { jq -r --arg state "$2" '[.[0].SpecReports[] | select(.LeafNodeType == 
   | select(. == $state)] | length' "$reports/$1.json"; }
 echo "| runtime | our image: passed / failed / skipped | control (catatonit -P): passed / failed / skipped |"
 echo "|---|---|---|"
-for runtime in containerd-1.6 containerd-1.7 crio crio-drop-infra; do
+runtimes="containerd-2.3 crio-1.36 crio-1.36-drop-infra"
+for runtime in $runtimes; do
   [ -f "$reports/$runtime-ours.json" ] || continue
   row="| $runtime |"
   for who in ours control; do
@@ -19,7 +20,7 @@ for runtime in containerd-1.6 containerd-1.7 crio crio-drop-infra; do
   echo "$row"
 done
 echo
-for runtime in containerd-1.6 containerd-1.7 crio crio-drop-infra; do
+for runtime in $runtimes; do
   [ -f "$reports/$runtime-ours.json" ] || continue
   echo "Failed with both on $runtime:"
   for who in ours control; do
