@@ -9,6 +9,8 @@
 #   build-runtimes.sh              verify, then build whatever is not cached yet
 #   build-runtimes.sh --dir NAME   the directory holding NAME's binaries (built),
 #                                  or a one-line error naming what is missing
+#   build-runtimes.sh --go         the GOROOT of the Go 1.26 toolchain, fetched first if
+#                                  it is not in the cache yet
 # Binaries go to $PAUSE_RUNTIMES_CACHE (/var/cache/pause-runtimes)/<tarball>-<sha256>-<recipe>/,
 # a prefix of their own: nothing is installed in PATH, Debian's containerd stays
 # the one `containerd` means. A second run builds nothing; GOCACHE is kept there too.
@@ -33,7 +35,7 @@ runtimes=(
   "conmon-2.1      conmon-2.1.13.tar.xz       -      conmon"
 )
 go_minimum=1.26.3
-go_suite=trixie-backports
+go_suite=${PAUSE_GO_SUITE:-trixie-backports}  # (another suite only in the tests of its errors)
 go_packages="golang-1.26-go golang-1.26-src"
 cache=${PAUSE_RUNTIMES_CACHE:-/var/cache/pause-runtimes}
 sources=${PAUSE_RUNTIME_SOURCES:-}
@@ -74,30 +76,32 @@ version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = 
 # go_toolchain: the GOROOT of Go >= $go_minimum, fetched once into the cache
 # (the current version of the suite: Debian's updates move it).
 go_toolchain() {
-  local root=$cache/go-1.26 work mirror arch have package
+  local root=$cache/go-1.26 mirror arch have package
   if [ -f "$root/.complete" ]; then echo "$root/usr/lib/go-1.26"; return 0; fi
   mirror=$("$(dirname "$0")/install-deps.sh" --print-mirror) || die "no Debian mirror in /etc/apt to fetch $go_packages from"
   arch=$(dpkg --print-architecture)
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' RETURN
-  mkdir -p "$work/parts" "$work/lists/partial" "$work/cache/archives/partial" "$work/debs" "$work/root"
+  go_work=$(mktemp -d)
+  trap 'rm -rf "${go_work:-}"' EXIT  # (die exits: a RETURN trap would not run)
+  mkdir -p "$go_work/parts" "$go_work/lists/partial" "$go_work/cache/archives/partial" "$go_work/debs" "$go_work/root"
   printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$mirror" "$go_suite" >"$work/parts/$go_suite.sources"
-  local apt=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$work/parts" -o "Dir::State::Lists=$work/lists"
-    -o "Dir::Cache=$work/cache" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=root")
-  apt-get "${apt[@]}" update >"$work/update.log" 2>&1 || die "apt-get update of $go_suite ($mirror) failed: $(tail -n 1 "$work/update.log")"
+    "$mirror" "$go_suite" >"$go_work/parts/$go_suite.sources"
+  local apt=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$go_work/parts" -o "Dir::State::Lists=$go_work/lists"
+    -o "Dir::Cache=$go_work/cache" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=root")
+  apt-get "${apt[@]}" update >"$go_work/update.log" 2>&1 || die "apt-get update of $go_suite ($mirror) failed: $(tail -n 1 "$go_work/update.log")"
   for package in $go_packages; do
-    (cd "$work/debs" && apt-get "${apt[@]}" download "$package" >"$work/download.log" 2>&1) ||
-      die "cannot download $package from $go_suite ($mirror): $(tail -n 1 "$work/download.log")"
+    # (an absent suite is no error to apt-get update: it only warns)
+    (cd "$go_work/debs" && apt-get "${apt[@]}" download "$package" >"$go_work/download.log" 2>&1) ||
+      die "cannot download $package from $go_suite ($mirror): $(grep '^E:' "$go_work/download.log" | head -n 1)"
   done
-  for package in "$work"/debs/*.deb; do dpkg -x "$package" "$work/root"; done
-  have=$("$work/root/usr/lib/go-1.26/bin/go" env GOVERSION 2>/dev/null | sed 's/^go//') ||
+  for package in "$go_work"/debs/*.deb; do dpkg -x "$package" "$go_work/root"; done
+  have=$("$go_work/root/usr/lib/go-1.26/bin/go" env GOVERSION 2>/dev/null | sed 's/^go//') ||
     die "the go of $go_suite's golang-1.26-go does not run here"
   version_at_least "$have" "$go_minimum" || die "$go_suite has Go $have; the 1.26 sources need $go_minimum or later"
   rm -rf "$root"
   mkdir -p "$cache"
-  mv "$work/root" "$root"
+  mv "$go_work/root" "$root"
   touch "$root/.complete"
+  rm -rf "$go_work"
   echo "$root/usr/lib/go-1.26"
 }
 
@@ -133,6 +137,11 @@ build_project() {  # build_project <source dir> <out dir> <project> <binaries...
   done
 }
 
+if [ "${1:-}" = --go ]; then
+  mkdir -p "$cache"
+  go_toolchain
+  exit 0
+fi
 if [ "${1:-}" = --dir ]; then
   dir=$(dir_of "${2:?--dir NAME}") || exit 1
   [ -f "$dir/.complete" ] || die "$2 is not built yet: make deps PAUSE_RUNTIME_SOURCES=$sources"

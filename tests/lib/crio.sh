@@ -93,7 +93,6 @@ namespaces_dir = "$CRIO_SOCKETS/ns"
 container_exits_dir = "$CRIO_SOCKETS/exits"
 container_attach_socket_dir = "$CRIO_SOCKETS/attach"
 pinns_path = "$CRIO_DIR/pinns"
-$([ "$CRIO_VERSION" = 1.26 ] || echo 'disable_hostport_mapping = true  # host ports: the CNI network'"'"'s portmap, as for containerd')
 [crio.runtime.runtimes.runc]
 runtime_path = "$CRIO_STATE/runc"
 runtime_type = "oci"

@@ -32,7 +32,11 @@ needs root net deadline=2700 built=cri-tools-1.36 "${runtime_needs[@]}" jq umoci
   busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins iptables
 case $runtime in
   containerd-*) use_containerd "$BUILT_CONTAINERD_2_3"; PATH=$BUILT_RUNC_1_4:$PATH CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36 ;;
-  crio*) use_crio 1.36 ;;
+  crio*)
+    use_crio 1.36
+    # Fails with both images here, after 2 minutes each (a host port through CRI-O does not
+    # answer on the loopback of the scenario's network namespace): it tells them apart in nothing.
+    CRITEST_SKIP+='|port mapping with host port and container port' ;;
 esac
 cluster_registry "$image_dir" >/dev/null
 skopeo copy -q --dest-authfile "$REGISTRY_AUTH" "oci-archive:$control_archive" "docker://$REGISTRY/control:critest"
