@@ -26,7 +26,7 @@ set -euo pipefail
 # project         tarball                    go     binaries (go packages, or pinns/conmon)
 runtimes=(
   "cri-o-1.26      cri-o-1.26.4.tar.xz        1.19   crio pinns"
-  "cri-tools-1.26  cri-tools-1.26.1.tar.xz    1.19   crictl critest"
+  "cri-tools-1.26  cri-tools-1.26.1.tar.xz    1.19   crictl"
   "containerd-1.7  containerd-1.7.13.tar.xz   1.19   containerd containerd-shim-runc-v2 ctr"
   "containerd-2.3  containerd-2.3.4.tar.xz    1.26   containerd containerd-shim-runc-v2 ctr"
   "cri-o-1.36      cri-o-1.36.3.tar.xz        1.26   crio pinns"
