@@ -39,7 +39,8 @@ case $runtime in
     runtime_needs=(containerd ctr=containerd) monitor="containerd shim" ;;
   containerd-2.3)
     load cri
-    runtime_needs=(built=containerd-2.3 built=runc-1.4 built=cri-tools-1.36) monitor="containerd shim" ;;
+    read -r -a runtime_needs <<<"$(containerd2_needs)"
+    monitor="containerd shim" ;;
   crio | crio-1.36)
     load crio
     crio_version=1.26
@@ -51,7 +52,7 @@ esac
 needs root net "deadline=$((300 + pods * 12))" "${runtime_needs[@]}" /usr/lib/cni/bridge=containernetworking-plugins
 case $runtime in
   crio*) use_crio "$crio_version" ;;
-  containerd-2.3) use_containerd "$BUILT_CONTAINERD_2_3"; PATH=$BUILT_RUNC_1_4:$PATH CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36 ;;
+  containerd-2.3) use_containerd2 ;;
 esac
 cluster_registry "$image_dir" >/dev/null
 candidates=("ours=$PAUSE_IMAGE")

@@ -12,6 +12,10 @@
 #                                  of that binary with the docs' edits, the credentials
 #                                  in hosts.toml; crictl on its socket, pods' logs in
 #                                  CRICTL_PODS (crictl.sh). runc is the first in PATH.
+#   containerd2_needs / use_containerd2
+#                                  the needs words of a containerd 2.3 node (with
+#                                  runc 1.4 and crictl 1.36, built from source), and,
+#                                  after needs, those binaries for the next start
 #   cri VERB ARGS...               the CRI client on its socket (cri_client.cpp)
 #   cri_containerd_stop            every task killed and removed, then containerd
 #                                  (also at exit)
@@ -59,6 +63,11 @@ CONF
   eval "$(readme_snippet docs/cluster.md containerd-config-mode)"  # it holds a password
   [ "$(stat -c %a /etc/containerd/config.toml)" = 600 ] || fail "config.toml is not 0600 after the docs' chmod"
   cri_containerd_up
+}
+containerd2_needs() { echo built=containerd-2.3 built=runc-1.4 built=cri-tools-1.36; }
+use_containerd2() {
+  use_containerd "$BUILT_CONTAINERD_2_3"
+  PATH=$BUILT_RUNC_1_4:$PATH CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36
 }
 cri_containerd2_start() {
   local sandbox_image=${1:-} password=${2:-} ca=${3:-} hosts

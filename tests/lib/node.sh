@@ -47,6 +47,7 @@ push_busybox() {
 # cni_config DIR: a CNI network for pods (Debian's bridge plugin, host-local
 # addresses kept in DIR), as a node has one in /etc/cni/net.d.
 cni_config() {
+  need_tool iptables  # (portmap's)
   mkdir -p "$1"
   cat >"$1/10-pause-test.conflist" <<CNI
 {"cniVersion": "1.0.0", "name": "pause-test", "plugins": [

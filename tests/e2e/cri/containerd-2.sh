@@ -18,11 +18,8 @@
 . "$(dirname "$0")/../../lib/harness.sh"
 load cri crictl
 image_dir=$(realpath "$1")
-needs root net deadline=900 built=containerd-2.3 built=runc-1.4 built=cri-tools-1.36 jq umoci skopeo \
-  /usr/lib/cni/bridge=containernetworking-plugins
-use_containerd "$BUILT_CONTAINERD_2_3"
-PATH=$BUILT_RUNC_1_4:$PATH
-CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36
+needs root net deadline=900 $(containerd2_needs) jq umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins
+use_containerd2
 cluster_registry "$image_dir"
 
 # --- the pod check list through crictl (crictl.sh), with containerd's hooks ---
@@ -77,7 +74,7 @@ refused() {  # refused <what> <expected in the error> <cri_containerd2_start arg
 refused "wrong credentials in hosts.toml" "pull access denied" "" wrong-password
 refused "an untrusted CA" "x509: certificate signed by unknown authority" "" "" "$OTHER_CA_DIR/ca.crt"
 
-# --- air-gapped: the docs' import, tag and pin, with no registry to pull from ---
+# --- air-gapped: the docs' import and tag, with no registry to pull from ---
 # The registry answers 401 from here on (wrong password): a sandbox that starts
 # resolved its image locally.
 cri_containerd2_start "" wrong-password

@@ -132,7 +132,7 @@ refused_pod "an untrusted CA" "x509: certificate signed by unknown authority" ""
 # --- the operator's view through crictl (containerd 1.7) ---
 if [ "$containerd_version" = 1.7 ]; then
   cri_containerd_start
-  crictl() { "$CRI_TOOLS_DIR/crictl" --runtime-endpoint "unix://$CRI_SOCKETS/containerd.sock" --image-endpoint "unix://$CRI_SOCKETS/containerd.sock" --timeout 60s "$@"; }
+  crictl_config "unix://$CRI_SOCKETS/containerd.sock"
   sandbox=$(value id "$(cri runp web POD)")
   check_crictl_view true
   cri stopp "$sandbox"

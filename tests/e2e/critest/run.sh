@@ -18,7 +18,7 @@ load critest
 runtime=$1 image_dir=$(realpath "$2") control_archive=$(realpath "$3") effective_uid=$(realpath "$4")
 focus=""
 case $runtime in
-  containerd-2.3) load cri; runtime_needs=(built=containerd-2.3 built=runc-1.4) floor=95 ;;
+  containerd-2.3) load cri; read -r -a runtime_needs <<<"$(containerd2_needs)"; floor=95 ;;
   crio-1.36) load crio; read -r -a runtime_needs <<<"$(crio_needs 1.36)"; floor=90 ;;
   crio-1.36-drop-infra)
     load crio
@@ -28,10 +28,10 @@ case $runtime in
     floor=4 ;;
   *) fail "unknown runtime '$runtime' (containerd-2.3, crio-1.36, crio-1.36-drop-infra)" ;;
 esac
-needs root net deadline=2700 built=cri-tools-1.36 "${runtime_needs[@]}" jq umoci skopeo ipcmk=util-linux \
-  busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins iptables
+needs root net deadline=2700 "${runtime_needs[@]}" jq umoci skopeo ipcmk=util-linux \
+  busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins
 case $runtime in
-  containerd-*) use_containerd "$BUILT_CONTAINERD_2_3"; PATH=$BUILT_RUNC_1_4:$PATH CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36 ;;
+  containerd-*) use_containerd2 ;;
   crio*)
     use_crio 1.36
     # Fails with both images here, after 2 minutes each (a host port through CRI-O does not
