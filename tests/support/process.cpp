@@ -477,15 +477,30 @@ StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::
   StartOptions options;
   options.args = strace;
   Pause tracer = Pause::start(Binary{"strace", ""}, options);
-  // Asleep by then, or never: end it (through unshare, whose child it is).
-  std::this_thread::sleep_for(1500ms);
-  for (const auto& launcher : children_of(tracer.pid())) {
-    for (const auto& traced : children_of(launcher.pid)) kill(traced.pid, SIGTERM);
-  }
+  // The traced pause is unshare's child. A loaded machine can take seconds to
+  // get strace, unshare and pause going, so wait until pause is asleep (or the
+  // bound passes: the trace then shows where it got to), and let the sleep
+  // outlast the half second that marks it in the trace before ending it.
+  const auto traced_pause = [&]() -> std::optional<pid_t> {
+    for (const auto& launcher : children_of(tracer.pid())) {
+      for (const auto& traced : children_of(launcher.pid)) return traced.pid;
+    }
+    return std::nullopt;
+  };
+  (void)eventually(
+      [&] {
+        const auto pid = traced_pause();
+        const auto info = pid ? process_info(*pid) : std::nullopt;
+        return info && info->state == 'S' && is_sleeping_syscall(current_syscall(*pid));
+      },
+      30s);
+  std::this_thread::sleep_for(800ms);
+  if (const auto pid = traced_pause()) kill(*pid, SIGTERM);
   (void)tracer.wait_exit(10s);
 
   std::ifstream in(log);
   std::string line;
+  std::string exec_pid;
   std::string traced_pid;
   StartupTrace trace;
   while (std::getline(in, line) && trace.sleeps_in.empty()) {
@@ -494,7 +509,11 @@ StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::
     const std::string pid = line.substr(0, space);
     const std::string rest = line.substr(line.find_first_not_of(' ', space));
     if (traced_pid.empty()) {
-      if (rest.rfind("execve(\"" + command[0], 0) == 0 && rest.find(" = 0") != std::string::npos) traced_pid = pid;
+      // strace splits the execve in two ("<unfinished ...>", then "<... execve
+      // resumed>") when another traced process prints in between.
+      if (rest.rfind("execve(\"" + command[0], 0) == 0) exec_pid = pid;
+      const bool exec_line = rest.rfind("execve(", 0) == 0 || rest.rfind("<... execve resumed>", 0) == 0;
+      if (pid == exec_pid && exec_line && rest.find(" = 0 <") != std::string::npos) traced_pid = pid;
       continue;
     }
     if (pid != traced_pid || rest[0] == '-' || rest[0] == '+') continue;
