@@ -217,15 +217,17 @@ critest_state() {  # critest_state NAME CASE
   critest_cases "$1" | CASE=$2 awk -F'\t' '$2 == ENVIRON["CASE"] { print $1 }'
 }
 
-# The gate. A case counts against our image when the control passed it at the
-# first attempt and, with ours:
+# The gate. A case counts against our image when the control passed it and,
+# with ours:
 # - it was skipped, or absent from the report: at once (no timing makes a case
 #   skip or vanish);
-# - it failed an attempt: then both images run it alone, one attempt each, for up
-#   to CRITEST_RERUNS rounds. It counts against ours if ours fails it at least
-#   CRITEST_RERUN_FAILURES times while the control never does; the first failure
-#   with the control clears it (it flips with both), as does a round after which
-#   ours can no longer reach that count.
+# - it failed an attempt while the control passed at its first: then both images
+#   run it alone, one attempt each, for up to CRITEST_RERUNS rounds. It counts
+#   against ours if ours fails it at least CRITEST_RERUN_FAILURES times while the
+#   control never does; the first failure with the control clears it (it flips
+#   with both), as does a round after which ours can no longer reach that count.
+#   One the control passed only at its second attempt is cleared at once (the
+#   control failed it too).
 # Then ours must pass as many cases as the control, less those cleared, and the
 # control at least FLOOR: a run in which most cases fail with both (a dead
 # mirror) fails.
@@ -233,14 +235,19 @@ CRITEST_RERUNS=14 CRITEST_RERUN_FAILURES=4
 critest_gate() {  # critest_gate RUNTIME FLOOR
   local runtime=$1 floor=$2 ours=$1-ours control=$1-control case state_o attempts_o state_c attempts_c
   local -a entered=() structural=() worse=() cleared=()
+  local -a flipped=()
   while IFS=$'\t' read -r case state_o attempts_o state_c attempts_c; do
-    [ "$state_c" = passed ] && [ "$attempts_c" = 1 ] || continue
+    [ "$state_c" = passed ] || continue
     case $state_o in
-      passed) [ "$attempts_o" -le 1 ] || entered+=("$case") ;;
       skipped | pending | absent) structural+=("$case ($state_o with ours)") ;;
-      *) entered+=("$case") ;;
+      passed) [ "$attempts_o" -le 1 ] || [ "$attempts_c" -gt 1 ] || entered+=("$case") ;;
+      *) if [ "$attempts_c" -gt 1 ]; then flipped+=("$case"); else entered+=("$case"); fi ;;
     esac
   done < <(critest_side_by_side "$ours" "$control")
+  # The control failed an attempt of these too: they flip with both, as if the
+  # reruns had cleared them.
+  for case in "${flipped[@]}"; do echo "failed with ours, failed an attempt with the control too: $case"; done
+  cleared+=("${flipped[@]}")
   echo "cases that fail with both:"
   critest_side_by_side "$ours" "$control" | awk -F'\t' '$2 ~ /failed|panicked|timedout/ && $4 ~ /failed|panicked|timedout/ { print "  " $1 }'
   local -a failed_o=() failed_c=() open=()

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # critest_gate (tests/lib/critest.sh), the verdict of the e2e.critest.*
 # scenarios, on made-up reports whose answer is known: it passes a clean run and
-# one whose only difference flips with both images, and fails a case skipped or
-# missing with ours, a regression on every attempt, one on half of them, and a
-# run in which most cases fail with both (a dead mirror). The reruns come from a
-# run_with that writes the next report of a script instead of running critest.
+# one whose only difference flips with both images (in the reruns, or in the
+# control's own attempts), and fails a case skipped or missing with ours, a
+# regression on every attempt, one on half of them, and a run in which most
+# cases fail with both (a dead mirror). The reruns come from a run_with that
+# writes the next report of a script instead of running critest.
 # Usage: critest-gate.sh
 . "$(dirname "$0")/../lib/harness.sh"
 load critest
@@ -60,6 +61,11 @@ verdict "a case that fails with ours, then with the control once alone" pass 6
 rerun_state() { [ "$1" = ours ] && [ "$2" = 1 ] && echo failed || echo passed; }
 report flaky-ours passed:steady passed:flips:2 passed:regress passed:half passed:skipped passed:gone
 verdict "a case that passed with ours at its second attempt, then failed once alone" pass 6
+# Both attempts failed with ours, the control's first failed too: no reruns.
+rerun_state() { fail "a rerun of a case the control failed an attempt of"; }
+report flaky-ours passed:steady failed:flips:2 passed:regress passed:half passed:skipped passed:gone
+report flaky-control passed:steady passed:flips:2 passed:regress passed:half passed:skipped passed:gone
+verdict "a case that failed with ours, passed with the control at its second attempt" pass 6
 
 runtime=regress
 rerun_state() { [ "$1" = ours ] && [ "$3" = regress ] && echo failed || echo passed; }
