@@ -5,7 +5,7 @@
 #   make test     every arch in ARCHES, then the whole CTest suite (images, e2e, bench smoke)
 #   make all      every arch in ARCHES (cross compilers + musl per arch)
 #   make e2e      only the end-to-end suite (CTest label e2e)
-#   make mutants  breaks src/pause.cpp one promise at a time (tests/mutants.tsv): every mutant must be killed
+#   make mutants  breaks src/pause.cpp one promise at a time (tests/mutants/mutants.tsv): every mutant must be killed
 #   make image    the multi-arch OCI image, offline, into out/
 #   make push     IMAGE=<registry>/<repo>:<tag>: out/oci, every platform, to a registry
 #   make bench    the benchmark tables (BENCH_REF=/path/to/another/pause adds a peer)

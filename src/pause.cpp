@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -115,35 +117,83 @@ void ignore_what_writing_raises() {
   messages_cannot_kill = 1;
 }
 
-// Messages never wait, never spin and never kill. stderr may be a pipe or FIFO
-// nobody reads, a socket, a terminal with no room left, a terminal on which we
-// are a background job with `stty tostop`: a blocking write in the shutdown
-// handler would keep SIGTERM from ever ending us. So one non-blocking write
-// per message, with every signal blocked while it runs:
-// - O_NONBLOCK on the open file description for the write only (a FIFO or a
-//   pipe reopened by path has no RWF_NOWAIT, and reopening a root-owned FIFO
-//   needs a permission we may lack). Other holders of the description see it
-//   set for those few instructions; a signal cannot end us in between.
-// - A pipe, FIFO or socket then takes a message of less than PIPE_BUF bytes
-//   whole or not at all; a regular file takes it whole (or fails: a full disk,
-//   `ulimit -f`); a terminal takes what it has room for, the rest is dropped
-//   (terminals have no all-or-nothing write).
+// Messages never wait, never spin, never kill, and change nothing that other
+// holders of stderr share with us (its open file description may be a CI log
+// pipe, a terminal, or another pause's stderr too: no O_NONBLOCK toggling).
+// stderr may be a pipe or FIFO nobody reads, a socket, a terminal with no room
+// left, a terminal on which we are a background job with `stty tostop`: a
+// blocking write in the shutdown handler would keep SIGTERM from ever ending
+// us. So one write per message that gives up instead of waiting, chosen by
+// what stderr is, with every signal blocked while it runs:
+// - a pipe: pwritev2 with RWF_NOWAIT, whole or not at all (under PIPE_BUF).
+// - a socket: the same (an AF_UNIX one takes a line whole or not at all, a TCP
+//   one may take part of it).
+// - a regular file never waits for a reader: whole, or nothing if `ulimit -f`
+//   or a full disk would cut it (the room is reserved first).
+// - a FIFO opened by path, a terminal (no RWF_NOWAIT), or a kernel or seccomp
+//   filter refusing pwritev2: a description of our own, opened non-blocking
+//   through /proc/self/fd. One we may not open gets nothing. A terminal takes
+//   what it has room for (it has no all-or-nothing write).
+// After a cut line the next message starts on a line of its own.
 // - SIGTTOU blocked: the kernel lets a background job write to its terminal
 //   instead of sending SIGTTOU, which would stop us, or, as PID 1 (which the
 //   kernel keeps from being stopped), restart the write forever.
 // Async-signal-safe.
+#ifndef RWF_NOWAIT
+#define RWF_NOWAIT 0x8
+#endif
+// The kernel's struct statx (the same on every arch) with the two fields we
+// read: musl's fstat would bring in 700 bytes of fallbacks.
+struct FileFacts {
+  unsigned char before_mode[28];  // cppcheck-suppress unusedStructMember
+  unsigned short mode;
+  unsigned char before_size[10];  // cppcheck-suppress unusedStructMember
+  unsigned long long size;
+  unsigned char after_size[208];  // cppcheck-suppress unusedStructMember
+};
+static_assert(sizeof(FileFacts) == 256, "struct statx is 256 bytes");
+constexpr unsigned kStatxType = 0x1, kStatxSize = 0x200;
+bool line_cut = false;
+long write_whole_to_file(int fd, unsigned long long size, iovec* parts, unsigned long bytes) {
+  const long position = lseek(fd, 0, SEEK_CUR);
+  const long start = static_cast<unsigned long long>(position) > size ? position : static_cast<long>(size);  // O_APPEND: at the end
+  rlimit size_limit = {};
+  if (prlimit(0, RLIMIT_FSIZE, nullptr, &size_limit) == 0 && size_limit.rlim_cur != RLIM_INFINITY &&
+      static_cast<unsigned long>(start) + bytes > size_limit.rlim_cur) {
+    return -1;
+  }
+  if (fallocate(fd, FALLOC_FL_KEEP_SIZE, start, static_cast<long>(bytes)) != 0 && (errno == ENOSPC || errno == EDQUOT)) return -1;
+  return writev(fd, parts, 4);
+}
+long write_without_waiting(int fd, iovec* parts, unsigned long bytes) {
+  FileFacts file = {};
+  if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, kStatxType | kStatxSize, &file) == 0 && S_ISREG(file.mode)) {
+    return write_whole_to_file(fd, file.size, parts, bytes);
+  }
+  const long written = syscall(SYS_pwritev2, fd, parts, 4, -1L, -1L, RWF_NOWAIT);
+  if (written >= 0 || errno == EAGAIN || errno == EPIPE) return written;
+  // A file after all (statx refused): a description of our own would write
+  // at its start.
+  if (lseek(fd, 0, SEEK_CUR) >= 0) return writev(fd, parts, 4);
+  char path[] = "/proc/self/fd/2";
+  path[sizeof path - 2] = static_cast<char>('0' + fd);
+  const int own = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (own < 0) return -1;
+  const long own_written = writev(own, parts, 4);
+  close(own);
+  return own_written;
+}
 void say(int fd, Text first, Text second = {"", 0}, Text third = {"", 0}) {
   if (messages_cannot_kill == 0) ignore_what_writing_raises();
   SignalMask previous = {};
   const bool masked = set_signal_mask(every_signal(), &previous);
-  const long flags = syscall(SYS_fcntl, fd, F_GETFL);
-  if (flags >= 0 && ((flags & O_NONBLOCK) != 0 || syscall(SYS_fcntl, fd, F_SETFL, flags | O_NONBLOCK) == 0)) {
-    iovec parts[] = {{const_cast<char*>(first.data), first.size},
-                     {const_cast<char*>(second.data), second.size},
-                     {const_cast<char*>(third.data), third.size}};
-    (void)!writev(fd, parts, 3);
-    if ((flags & O_NONBLOCK) == 0) syscall(SYS_fcntl, fd, F_SETFL, flags);
-  }
+  iovec parts[] = {{const_cast<char*>("\n"), line_cut ? 1UL : 0UL},
+                   {const_cast<char*>(first.data), first.size},
+                   {const_cast<char*>(second.data), second.size},
+                   {const_cast<char*>(third.data), third.size}};
+  const unsigned long bytes = parts[0].iov_len + first.size + second.size + third.size;
+  const long written = write_without_waiting(fd, parts, bytes);
+  if (written > 0) line_cut = static_cast<unsigned long>(written) < bytes;
   if (masked) set_signal_mask(previous);
 }
 
@@ -162,9 +212,9 @@ bool is_version_flag(const char* arg) {
 
 bool is_help_flag(const char* arg) { return equals(arg, "-h") || equals(arg, "--help"); }
 
-// Signal handlers may only use async-signal-safe calls: rt_sigaction,
-// rt_sigprocmask, fcntl, writev, waitpid and _exit here, never stdio, exit()
-// or psignal() as upstream does.
+// Signal handlers may only use async-signal-safe calls (rt_sigaction,
+// rt_sigprocmask, the message's statx and write, waitpid and _exit here),
+// never stdio, exit() or psignal() as upstream does.
 [[noreturn]] void on_shutdown(int signo) {
   say(STDERR_FILENO, signo == SIGINT ? literal("Shutting down, got signal: Interrupt\n")
                                      : literal("Shutting down, got signal: Terminated\n"));
@@ -193,10 +243,14 @@ void on_child_exit(int /*signo*/) { reap_dead_children(); }
 // malloc. Not inlined: its 1 KiB buffer would deepen the stack of every start,
 // and touch a page more in some.
 [[gnu::noinline]] bool close_listed_fds() {
-  // Every fd below RLIMIT_NOFILE may be taken, leaving none to open the
-  // listing with: fd 3 goes first (it would go anyway).
-  close(3);
   const int listing = static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (listing < 0 && errno == EMFILE) {
+    // Every fd below RLIMIT_NOFILE is taken (a limit of 3 leaves none at all,
+    // and the hard limit may forbid raising it): close every fd number
+    // fs.nr_open allows by default instead, 80 ms once.
+    for (int fd = 3; fd < (1 << 20); ++fd) close(fd);
+    return true;
+  }
   if (listing < 0) return false;
   alignas(8) char entries[1024];
   long size = 0;
@@ -232,6 +286,30 @@ constexpr char kUsage[] =
 // below PIPE_BUF: a pipe takes it whole or not at all.
 constexpr unsigned long kShownArgumentBytes = 1024;
 
+// An argument may hold anything: a newline that would forge a line of our own
+// ("Shutting down, ..."), escape sequences that drive a terminal. Every byte
+// outside printable ASCII, and the backslash, is shown as \xHH, up to
+// kShownArgumentBytes bytes of that text. Returns whether the argument was cut.
+bool show_escaped(const char* argument, char (&shown)[kShownArgumentBytes], Text* text) {
+  constexpr char kHex[] = "0123456789abcdef";
+  unsigned long size = 0;
+  for (; *argument != '\0'; ++argument) {
+    const auto byte = static_cast<unsigned char>(*argument);
+    const bool plain = byte >= ' ' && byte <= '~' && byte != '\\';
+    if (size + (plain ? 1 : 4) > kShownArgumentBytes) break;
+    if (plain) {
+      shown[size++] = static_cast<char>(byte);
+    } else {
+      shown[size++] = '\\';
+      shown[size++] = 'x';
+      shown[size++] = kHex[byte >> 4];
+      shown[size++] = kHex[byte & 15];
+    }
+  }
+  *text = {shown, size};
+  return *argument != '\0';
+}
+
 }  // namespace
 
 // Every syscall below runs once per pod (the budget is 12 on x86_64, see
@@ -246,7 +324,7 @@ constexpr unsigned long kShownArgumentBytes = 1024;
 //   close_range       every inherited fd above stderr
 //   pause             the sleep (ppoll on arm64 and riscv64)
 // Not PID 1 adds rt_sigaction x2 (SIGPIPE, SIGXFSZ ignored), prctl, and the
-// warning: rt_sigprocmask x2, fcntl x3, writev.
+// warning: rt_sigprocmask x2, statx, pwritev2.
 int main(int argc, char** argv) {
   // Handlers first, before any output: a SIGTERM during start-up must still
   // end in a clean exit 0, never in the default action.
@@ -281,10 +359,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   for (int i = 1; i < argc; ++i) {
-    Text argument = {argv[i], 0};
-    while (argv[i][argument.size] != '\0') ++argument.size;
-    const bool cut = argument.size > kShownArgumentBytes;
-    if (cut) argument.size = kShownArgumentBytes;
+    char shown[kShownArgumentBytes];
+    Text argument = {};
+    const bool cut = show_escaped(argv[i], shown, &argument);
     say(STDERR_FILENO, literal("pause: ignoring argument: "), argument, cut ? literal("...\n") : literal("\n"));
   }
 

@@ -5,8 +5,9 @@
 // exit status are what the docs' behaviour table says:
 //   any -v/-V/--version     -> "pause v<version>" on stdout, nothing on stderr, exit 0
 //   else any -h/--help      -> the usage on stdout, nothing on stderr, exit 0
-//   else                    -> "pause: ignoring argument: <arg>" per argument (the
-//                              first 1,024 bytes, then "..."), sleeps, SIGTERM -> 0
+//   else                    -> "pause: ignoring argument: <arg>" per argument (control
+//                              and non-ASCII bytes as \xHH, 1,024 bytes of that, then
+//                              "..."), sleeps, SIGTERM -> 0
 // Seeded (PAUSE_FUZZ_SEED reproduces a run) and bounded in time (PAUSE_FUZZ_SECONDS).
 #include <signal.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <random>
@@ -27,13 +29,28 @@ namespace pausetest {
 namespace {
 
 const Binary kPause = Binary::from_environment();
-const std::string kVersionLine = std::string("pause v") + PAUSE_EXPECTED_VERSION + "\n";
+const std::string kVersionLine = documented_version_line();
 const std::string kWarning = std::string("Warning: pause should be the first process\n") +
                              (kPause.emulator.empty() ? "" : "Warning: cannot become a subreaper: orphans will not be reaped\n");
 constexpr size_t kShownBytes = 1024;
 
 bool is_version_flag(const std::string& arg) { return arg == "-v" || arg == "-V" || arg == "--version"; }
 bool is_help_flag(const std::string& arg) { return arg == "-h" || arg == "--help"; }
+
+// The docs' rule: bytes outside printable ASCII and the backslash as \xHH, up
+// to 1,024 bytes of that text (an escape is never split), then "..." if cut.
+std::string shown(const std::string& arg) {
+  std::string text;
+  for (const char c : arg) {
+    const auto byte = static_cast<unsigned char>(c);
+    char escaped[5];
+    (void)std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+    const std::string piece = (byte >= 0x20 && byte < 0x7f && byte != '\\') ? std::string(1, c) : std::string(escaped);
+    if (text.size() + piece.size() > kShownBytes) return text + "...";
+    text += piece;
+  }
+  return text;
+}
 
 struct Expected {
   std::string out, err;
@@ -48,9 +65,7 @@ Expected expected_for(const std::vector<std::string>& args, bool as_pid1) {
             ""};
   }
   Expected sleeping{"", "", true};
-  for (const auto& arg : args) {
-    sleeping.err += "pause: ignoring argument: " + arg.substr(0, kShownBytes) + (arg.size() > kShownBytes ? "...\n" : "\n");
-  }
+  for (const auto& arg : args) sleeping.err += "pause: ignoring argument: " + shown(arg) + "\n";
   if (!as_pid1) sleeping.err += kWarning;
   sleeping.err += "Shutting down, got signal: Terminated\n";
   return sleeping;

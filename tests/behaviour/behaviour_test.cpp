@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,10 +40,13 @@ Pause start_asleep(const StartOptions& options = {}) {
 
 class VersionFlag : public ::testing::TestWithParam<const char*> {};
 
+// The line is checked against the VERSION file and the checkout's commit (not
+// against the string the build compiled in), and against the documented format.
 TEST_P(VersionFlag, PrintsOneVersionLineAndExitsZero) {
   Pause pause = Pause::start(kPause, {.args = {GetParam()}});
   expect_clean_exit(pause);
-  EXPECT_EQ(pause.out(), std::string("pause v") + PAUSE_EXPECTED_VERSION + "\n");
+  EXPECT_EQ(pause.out(), documented_version_line());
+  EXPECT_TRUE(std::regex_match(pause.out(), std::regex("pause v[0-9]+\\.[0-9]+\\.[0-9]+(\\+g[0-9a-f]{12})?\n"))) << pause.out();
   EXPECT_EQ(pause.err(), "");
 }
 INSTANTIATE_TEST_SUITE_P(Flags, VersionFlag, ::testing::Values("-v", "-V", "--version"));
@@ -62,7 +67,7 @@ class VersionAnywhere : public ::testing::TestWithParam<std::vector<std::string>
 TEST_P(VersionAnywhere, PrintsOnlyTheVersion) {
   Pause pause = Pause::start(kPause, {.args = GetParam()});
   expect_clean_exit(pause);
-  EXPECT_EQ(pause.out(), std::string("pause v") + PAUSE_EXPECTED_VERSION + "\n");
+  EXPECT_EQ(pause.out(), documented_version_line());
   EXPECT_EQ(pause.err(), "");
 }
 INSTANTIATE_TEST_SUITE_P(Positions, VersionAnywhere,
@@ -123,19 +128,69 @@ TEST(Behaviour, VersionAndHelpOnATerminalStillPrint) {
   }
 }
 
-// -v to a file past `ulimit -f`: the write fails; SIGXFSZ must not kill pause.
+// -v to a file past `ulimit -f`: nothing written, and SIGXFSZ must not kill
+// pause. pause checks the limit before writing; with that check refused
+// (prlimit64) it writes past the limit and the kernel raises SIGXFSZ. The
+// control, in the same run: without the limit the line is there.
 TEST(Behaviour, VersionToAFilePastTheSizeLimitStillExitsZero) {
-  char path[] = "/tmp/pause-stdout-XXXXXX";
-  const int file = mkstemp(path);
-  ASSERT_GE(file, 0);
-  unlink(path);
-  Pause pause = Pause::start(kPause, {.args = {"-v"}, .before_exec = [&] {
-                                        dup2(file, STDOUT_FILENO);
-                                        rlimit none = {0, 0};
-                                        setrlimit(RLIMIT_FSIZE, &none);
-                                      }});
+  for (const int limit : {-1, 0, can_refuse_rlimits(kPause) ? 1 : 0}) {  // 1: the limit 0, its check refused
+    SCOPED_TRACE(limit < 0 ? "no limit (the control)" : limit == 0 ? "ulimit -f 0" : "ulimit -f 0, prlimit64 refused");
+    char path[] = "/tmp/pause-stdout-XXXXXX";
+    const int file = mkstemp(path);
+    ASSERT_GE(file, 0);
+    unlink(path);
+    Pause pause = Pause::start(kPause, {.args = {"-v"}, .before_exec = [&] {
+                                          dup2(file, STDOUT_FILENO);
+                                          if (limit >= 0) {
+                                            rlimit none = {0, 0};
+                                            setrlimit(RLIMIT_FSIZE, &none);
+                                          }
+                                          if (limit == 1) refuse_syscall(SYS_prlimit64, EPERM);
+                                        }});
+    expect_clean_exit(pause);
+    EXPECT_EQ(read_file("/proc/self/fd/" + std::to_string(file)), limit < 0 ? documented_version_line() : "");
+    close(file);
+  }
+}
+
+// An argument can hold anything: it may not forge a line of pause's own, nor
+// send a terminal escape sequences. Bytes outside printable ASCII and the
+// backslash are shown as \xHH.
+TEST(Behaviour, ArgumentsCannotForgeALineNorDriveATerminal) {
+  Pause pause = start_asleep({.args = {"x\nShutting down, got signal: Terminated", "\x1b[2J\x1b]0;title\x07", "back\\slash\t\xc3\xa9"}});
+  pause.signal(SIGTERM);
   expect_clean_exit(pause);
-  close(file);
+  EXPECT_EQ(pause.err(), "pause: ignoring argument: x\\x0aShutting down, got signal: Terminated\n"
+                         "pause: ignoring argument: \\x1b[2J\\x1b]0;title\\x07\n"
+                         "pause: ignoring argument: back\\x5cslash\\x09\\xc3\\xa9\n" +
+                             kWarning + "Shutting down, got signal: Terminated\n");
+}
+
+// An argument of escaped bytes is cut at 1,024 bytes of what is shown, never
+// inside an escape.
+TEST(Behaviour, EscapedArgumentsAreCutBetweenEscapes) {
+  Pause pause = start_asleep({.args = {std::string(300, '\n')}});
+  pause.signal(SIGTERM);
+  expect_clean_exit(pause);
+  std::string shown;
+  for (int i = 0; i < 256; ++i) shown += "\\x0a";
+  EXPECT_EQ(pause.err(), "pause: ignoring argument: " + shown + "...\n" + kWarning + "Shutting down, got signal: Terminated\n");
+}
+
+// While the shutdown handler runs every signal is blocked: SIGTERM and SIGINT
+// both pending when pause is continued, the kernel delivers the lower one
+// (SIGINT) first, and SIGTERM must wait for a handler that never returns. Were
+// it let in, its handler would run first, nested (and say "Terminated").
+TEST(Behaviour, ASecondShutdownSignalWaitsForTheFirst) {
+  PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user queues and delivers guest signals itself");
+  Pause pause = start_asleep();
+  pause.signal(SIGSTOP);
+  ASSERT_TRUE(eventually([&] { return process_info(pause.pid()) && process_info(pause.pid())->state == 'T'; }, 5s));
+  pause.signal(SIGTERM);
+  pause.signal(SIGINT);
+  pause.signal(SIGCONT);
+  expect_clean_exit(pause);
+  EXPECT_EQ(pause.err(), kWarning + "Shutting down, got signal: Interrupt\n");
 }
 
 // SA_NOCLDSTOP: a child of pause stopped and continued does not wake it; a

@@ -54,7 +54,7 @@ case $tool in
   cppcheck)
     cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
       --std=c++20 --quiet --library=googletest -I tests \
-      -DPAUSE_VERSION='"x"' -DPAUSE_DEFAULT_BIN='"x"' -DPAUSE_EXPECTED_VERSION='"x"' \
+      -DPAUSE_VERSION='"x"' -DPAUSE_DEFAULT_BIN='"x"' -DPAUSE_SOURCE_DIR='"x"' \
       "${sources[@]}" ;;
 esac
 echo "$tool: no findings in ${#sources[@]} files"

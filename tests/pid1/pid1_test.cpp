@@ -51,20 +51,33 @@ class Pid1 : public ::testing::Test {
 };
 
 TEST_F(Pid1, ReapsAThousandOrphans) {
-  // Orphans released a few at a time: many separate SIGCHLDs, not one.
+  // Each orphan waits for a byte of its own; the bytes go a few at a time:
+  // many separate SIGCHLDs, not one. First, all of them must be pause's.
   constexpr int kOrphans = 1000;
-  int made = run_in_pid_namespace_of(pause_->pid(), [] {
+  int release[2];
+  ASSERT_EQ(pipe2(release, O_CLOEXEC), 0);
+  const int made = run_in_pid_namespace_of(pause_->pid(), [&] {
+    close(release[1]);
     for (int i = 0; i < kOrphans; ++i) {
       const pid_t orphan = fork();
       if (orphan < 0) return 1;
       if (orphan == 0) {
-        usleep(static_cast<useconds_t>(200'000 + (i % 50) * 2'000));
+        char byte;
+        (void)!read(release[0], &byte, 1);
         _exit(i % 256);
       }
     }
     return 0;
   });
+  close(release[0]);
   ASSERT_EQ(made, 0) << "could not create the orphans";
+  ASSERT_EQ(children_of(pause_->pid()).size(), static_cast<size_t>(kOrphans)) << "the orphans were not re-parented to pause";
+  const std::string few(10, 'r');
+  for (int sent = 0; sent < kOrphans; sent += static_cast<int>(few.size())) {
+    ASSERT_EQ(write(release[1], few.data(), few.size()), static_cast<ssize_t>(few.size()));
+    std::this_thread::sleep_for(1ms);
+  }
+  close(release[1]);
   EXPECT_TRUE(eventually_stable([&] { return children_of(pause_->pid()).empty(); }, 20s))
       << count_zombies_of(pause_->pid()) << " zombies left";
   EXPECT_TRUE(pause_->running());

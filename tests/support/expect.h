@@ -26,4 +26,16 @@ inline void expect_clean_exit_on_sigterm(Pause& pause) {
   expect_clean_exit(pause);
 }
 
+// Whether a test may refuse pause's prlimit64 with a seccomp filter: natively
+// only (under qemu-user the filter would refuse the emulator's own calls), and
+// not in the sanitized build (AddressSanitizer's start-up reads rlimits).
+inline bool can_refuse_rlimits(const Binary& binary) {
+#ifdef PAUSE_SANITIZED
+  (void)binary;
+  return false;
+#else
+  return binary.emulator.empty();
+#endif
+}
+
 }  // namespace pausetest

@@ -106,13 +106,6 @@ pid_t fork_into_new_pid_namespace() {
   return static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The host syscalls a sleeping pause can be in: pause(2) natively on x86_64,
 // ppoll(2) on arches without pause(2), sigsuspend when qemu-user emulates it.
 bool is_sleeping_syscall(long number) {
@@ -371,6 +364,13 @@ std::vector<std::string> list_directory(const std::string& path) {
 
 std::vector<std::string> open_fds(pid_t pid) { return list_directory("/proc/" + std::to_string(pid) + "/fd"); }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::string read_link(const std::string& path) {
   char target[4096];
   const ssize_t n = readlink(path.c_str(), target, sizeof target);
@@ -464,6 +464,18 @@ std::string output_of(const std::string& command) {
   size_t n = 0;
   while ((n = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) text.append(buffer.data(), n);
   return text;
+}
+
+std::string documented_version_line() {
+  std::ifstream file(std::string(PAUSE_SOURCE_DIR) + "/VERSION");
+  std::string version;
+  std::getline(file, version);
+  std::string quoted = "'";
+  for (const char c : std::string(PAUSE_SOURCE_DIR)) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  std::string revision = output_of("git -C " + quoted + " rev-parse HEAD 2>/dev/null");
+  revision = revision.substr(0, revision.find('\n'));
+  return "pause v" + version + (revision.size() == 40 ? "+g" + revision.substr(0, 12) : "") + "\n";
 }
 
 StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::string>& args) {

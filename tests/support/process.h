@@ -108,6 +108,8 @@ Activity activity_of(pid_t pid);
 std::vector<std::string> list_directory(const std::string& path);  // without . and ..
 std::vector<std::string> open_fds(pid_t pid);
 std::string read_link(const std::string& path);
+// A whole file ("" if it cannot be read).
+std::string read_file(const std::string& path);
 
 // Polls `condition` every few ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, Millis timeout);
@@ -142,6 +144,11 @@ struct StartupTrace {
   std::string sleeps_in;           // empty: it never reached a sleep
 };
 StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::string>& args = {});
+
+// The version line docs/behaviour.md documents, from sources the build does
+// not share with the binary: the VERSION file and the checkout's commit (git,
+// when the tree is a git checkout): "pause v<VERSION>[+g<12 hex digits>]\n".
+std::string documented_version_line();
 
 // What a shell command printed on stdout (for binutils, strace, jq: tools
 // run on paths the build made).
