@@ -130,10 +130,11 @@ void ignore_what_writing_raises() {
 //   one may take part of it).
 // - a regular file never waits for a reader: whole, or nothing if `ulimit -f`
 //   or a full disk would cut it (the room is reserved first).
-// - a FIFO opened by path, a terminal (no RWF_NOWAIT), or a kernel or seccomp
-//   filter refusing pwritev2: a description of our own, opened non-blocking
-//   through /proc/self/fd. One we may not open gets nothing. A terminal takes
-//   what it has room for (it has no all-or-nothing write).
+// - a FIFO opened by path, a terminal (no RWF_NOWAIT), a pipe on a kernel
+//   before 6.5, or pwritev2 refused: a description of our own, opened
+//   non-blocking through /proc/self/fd; where we may not open it, O_NONBLOCK
+//   on the shared one for that write only. A terminal takes what it has room
+//   for (it has no all-or-nothing write).
 // After a cut line the next message starts on a line of its own.
 // - SIGTTOU blocked: the kernel lets a background job write to its terminal
 //   instead of sending SIGTTOU, which would stop us, or, as PID 1 (which the
@@ -178,10 +179,19 @@ long write_without_waiting(int fd, iovec* parts, unsigned long bytes) {
   char path[] = "/proc/self/fd/2";
   path[sizeof path - 2] = static_cast<char>('0' + fd);
   const int own = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (own < 0) return -1;
-  const long own_written = writev(own, parts, 4);
-  close(own);
-  return own_written;
+  if (own >= 0) {
+    const long own_written = writev(own, parts, 4);
+    close(own);
+    return own_written;
+  }
+  // Last resort: kernels before 6.5 have no RWF_NOWAIT for pipes, and a pipe
+  // we may not open again (another user's, or no /proc) leaves only the shared
+  // description: O_NONBLOCK on it for this one write, as pause always did.
+  const long flags = syscall(SYS_fcntl, fd, F_GETFL);
+  if (flags < 0 || ((flags & O_NONBLOCK) == 0 && syscall(SYS_fcntl, fd, F_SETFL, flags | O_NONBLOCK) != 0)) return -1;
+  const long shared_written = writev(fd, parts, 4);
+  if ((flags & O_NONBLOCK) == 0) syscall(SYS_fcntl, fd, F_SETFL, flags);
+  return shared_written;
 }
 void say(int fd, Text first, Text second = {"", 0}, Text third = {"", 0}) {
   if (messages_cannot_kill == 0) ignore_what_writing_raises();
@@ -310,6 +320,17 @@ bool show_escaped(const char* argument, char (&shown)[kShownArgumentBytes], Text
   return *argument != '\0';
 }
 
+// Not inlined: its 1 KiB buffer in main's frame would push every call main
+// makes (the sleep's too) a page lower in a quarter of the starts.
+[[gnu::noinline]] void note_ignored(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char shown[kShownArgumentBytes];
+    Text argument = {};
+    const bool cut = show_escaped(argv[i], shown, &argument);
+    say(STDERR_FILENO, literal("pause: ignoring argument: "), argument, cut ? literal("...\n") : literal("\n"));
+  }
+}
+
 }  // namespace
 
 // Every syscall below runs once per pod (the budget is 12 on x86_64, see
@@ -358,12 +379,7 @@ int main(int argc, char** argv) {
     say(STDOUT_FILENO, version ? literal("pause v" PAUSE_VERSION "\n") : literal(kUsage));
     return 0;
   }
-  for (int i = 1; i < argc; ++i) {
-    char shown[kShownArgumentBytes];
-    Text argument = {};
-    const bool cut = show_escaped(argv[i], shown, &argument);
-    say(STDERR_FILENO, literal("pause: ignoring argument: "), argument, cut ? literal("...\n") : literal("\n"));
-  }
+  note_ignored(argc, argv);
 
   if (!pid1) {
     // Only PID 1 inherits orphans by default; as a subreaper we still get the
