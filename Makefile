@@ -34,7 +34,7 @@ CONFIGURE = $(CMAKE) -S . -B "$(1)" --log-level=NOTICE -DPAUSE_REVISION=$(REVISI
 # make check's labels: the process-level suites, the artefact checks, lint, and stress's fast part.
 CHECK_LABELS = ^(behaviour|pid1|inherited|startup|arguments|artefact|lint|stress)$$
 
-.PHONY: default all check test e2e mutants image push bench deps clean prerequisites test-build $(addprefix pause-,$(ARCHES))
+.PHONY: default all check test e2e mutants image push bench deps clean prerequisites test-build $(addprefix pause-,$(ARCHES)) $(addprefix vm-suites-,$(ARCHES))
 default: pause-$(HOST_ARCH)
 
 all: $(addprefix pause-,$(ARCHES))
@@ -66,9 +66,19 @@ test: test-build
 e2e: test-build
 	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -L e2e
 
-test-build: all
-	@$(call CONFIGURE,$(TEST_BUILD),-DPAUSE_TESTS=ON "-DPAUSE_TEST_ARCHES=$(subst $(SPACE),;,$(strip $(ARCHES)))")
+# The arches in ARCHES whose suites also run in a VM on their own kernel (tests/vm).
+VM_ARCHES = $(foreach arch,$(ARCHES),$(if $(filter -,$(call ARCH_FIELD,$(arch),vm-kernel)),,$(arch)))
+
+test-build: all $(addprefix vm-suites-,$(VM_ARCHES))
+	@$(call CONFIGURE,$(TEST_BUILD),-DPAUSE_TESTS=ON "-DPAUSE_TEST_ARCHES=$(subst $(SPACE),;,$(strip $(ARCHES)))" \
+	  "-DPAUSE_VM_SUITES_DIR=$$(realpath -m "$(BUILD_DIR)")")
 	@$(CMAKE) --build "$(TEST_BUILD)" -j $(JOBS) | { grep -v '^\(gmake\|make\)\[[0-9]*\]: \(Entering\|Leaving\)' || true; }
+
+# An arch's process-level suites, cross-built static for its VM: $(BUILD_DIR)/vm-<arch>/tests/vm/vm_suites.
+$(addprefix vm-suites-,$(ARCHES)): vm-suites-%: pause-%
+	@$(call CONFIGURE,$(BUILD_DIR)/vm-$*,-DPAUSE_TESTS=OFF -DPAUSE_VM_SUITES=ON -DPAUSE_ARCH=$* \
+	  -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/cross.cmake)
+	@$(CMAKE) --build "$(BUILD_DIR)/vm-$*" --target vm_suites -j $(JOBS) | { grep -v '^\(gmake\|make\)\[[0-9]*\]: \(Entering\|Leaving\)\|getaddrinfo' || true; }
 
 mutants:
 	@$(MAKE) --no-print-directory test-build ARCHES=$(HOST_ARCH)

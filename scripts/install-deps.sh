@@ -118,11 +118,16 @@ else
   for arch in $("$arches" list); do
     read -r -a more <<<"$(build_packages "$arch" | tr '\n' ' ')"
     packages+=("${more[@]}")
+    # The VM its suites run in on its own kernel (tests/vm): qemu-system-<cpu>=<package>.
+    vm_qemu=$("$arches" get "$arch" vm-qemu)
+    [ "$vm_qemu" = - ] || packages+=("${vm_qemu#*=}")
   done
   packages+=(
     git procps jq util-linux iproute2 curl
     # tests: GoogleTest, qemu-user for the foreign binaries, static analysis
     libgtest-dev libgmock-dev qemu-user-static binfmt-support clang-tidy cppcheck
+    # GoogleTest's source, built for each arch whose suites run in a VM
+    googletest
     # images and the end-to-end runtimes
     buildah podman skopeo umoci runc crun containerd docker.io busybox-static debootstrap seccomp
     # the operator's path: a private registry (TLS, basic auth), the CRI client, CNI
@@ -179,5 +184,11 @@ if [ -z "${1:-}" ]; then
     npm ci --prefix "$validator" --no-audit --no-fund --loglevel=error >/dev/null
     echo "installed the SBOM validator in $validator"
   fi
+fi
+# Each VM's kernel and busybox, into a cache outside the checkout (scripts/vm-assets.sh).
+if [ -z "${1:-}" ]; then
+  for arch in $("$arches" list); do
+    [ "$("$arches" get "$arch" vm-kernel)" = - ] || echo "VM of $arch: $("$(dirname "$0")/vm-assets.sh" "$arch")"
+  done
 fi
 echo "prerequisites installed"
