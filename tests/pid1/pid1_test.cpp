@@ -130,6 +130,9 @@ TEST_F(Pid1, SigchldAtEveryInstructionOfTheSleepLoopLeavesItAsleep) {
   // instructions and lets a second SIGCHLD in there. Positions go up until the
   // steps reach the next sleep: every instruction of one turn of the loop.
   PAUSE_SKIP_UNDER_EMULATION(kPause, "ptrace would step qemu-user, not pause");
+#if defined(__arm__)  // the arm VM's suites (tests/vm)
+  GTEST_SKIP() << "32-bit arm has no PTRACE_SINGLESTEP (the kernel refuses it with EIO)";
+#endif
   const pid_t pid = pause_->pid();
   int position = 0;
   for (bool asleep_again = false; !asleep_again; ++position) {

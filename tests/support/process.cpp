@@ -407,12 +407,16 @@ void refuse_syscall(long number, int error, std::optional<unsigned long> first_a
   constexpr unsigned kArch = AUDIT_ARCH_AARCH64;
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   constexpr unsigned kArch = AUDIT_ARCH_PPC64LE;
+#elif defined(__arm__)  // the VM suites (tests/vm)
+  constexpr unsigned kArch = AUDIT_ARCH_ARM;
+#elif defined(__s390x__)
+  constexpr unsigned kArch = AUDIT_ARCH_S390X;
 #else
   // cppcheck-suppress preprocessorErrorDirective
 #error "refuse_syscall: add this arch"
 #endif
-  // The low 32 bits of args[0] (little-endian hosts only, as above).
-  constexpr unsigned kFirstArgument = offsetof(seccomp_data, args);
+  // The low 32 bits of args[0] (a 64-bit field: the second word on big-endian s390x).
+  constexpr unsigned kFirstArgument = offsetof(seccomp_data, args) + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0);
   const unsigned refuse = SECCOMP_RET_ERRNO | (static_cast<unsigned>(error) & SECCOMP_RET_DATA);
   const unsigned char argument_check = first_argument ? 2 : 0;
   sock_filter program[] = {
