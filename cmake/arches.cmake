@@ -22,3 +22,14 @@ function(pause_host_arch out)
   endif()
   set(${out} "${value}" PARENT_SCOPE)
 endfunction()
+
+# pause_arches_header(<target> <dir>): a target that writes <dir>/arches.h, the
+# table as a C++ header for the test helpers (tests/support, bench, tests/vm).
+function(pause_arches_header target dir)
+  add_custom_command(OUTPUT ${dir}/arches.h
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    COMMAND ${PAUSE_ARCHES_SCRIPT} header ${dir}/arches.h
+    DEPENDS ${PROJECT_SOURCE_DIR}/cmake/arches.tsv ${PAUSE_ARCHES_SCRIPT}
+    VERBATIM)
+  add_custom_target(${target} DEPENDS ${dir}/arches.h)
+endfunction()

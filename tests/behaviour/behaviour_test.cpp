@@ -135,10 +135,8 @@ TEST(Behaviour, VersionAndHelpOnATerminalStillPrint) {
 TEST(Behaviour, VersionToAFilePastTheSizeLimitStillExitsZero) {
   for (const int limit : {-1, 0, can_refuse_rlimits(kPause) ? 1 : 0}) {  // 1: the limit 0, its check refused
     SCOPED_TRACE(limit < 0 ? "no limit (the control)" : limit == 0 ? "ulimit -f 0" : "ulimit -f 0, prlimit64 refused");
-    char path[] = "/tmp/pause-stdout-XXXXXX";
-    const int file = mkstemp(path);
+    const int file = unlinked_temp_file();
     ASSERT_GE(file, 0);
-    unlink(path);
     Pause pause = Pause::start(kPause, {.args = {"-v"}, .before_exec = [&] {
                                           dup2(file, STDOUT_FILENO);
                                           if (limit >= 0) {

@@ -399,10 +399,8 @@ TEST_P(Inherited, StderrFullPipeNeverBlocksIt) {
 TEST_P(Inherited, FileSizeLimitNeverKillsIt) {
   for (const int limit : {-1, 0, can_refuse_rlimits(kPause) ? 1 : 0}) {  // 1: the limit 0, its check refused
     SCOPED_TRACE(limit < 0 ? "no limit (the control)" : limit == 0 ? "ulimit -f 0" : "ulimit -f 0, prlimit64 refused");
-    char path[] = "/tmp/pause-stderr-XXXXXX";
-    const int file = mkstemp(path);
+    const int file = unlinked_temp_file();
     ASSERT_GE(file, 0);
-    unlink(path);
     Pause pause = start(
         [&] {
           dup2(file, STDERR_FILENO);
@@ -430,10 +428,8 @@ TEST_P(Inherited, FileSizeLimitNeverKillsIt) {
 // would cut is not written, one that fits before it is (the control).
 TEST_P(Inherited, FileSizeLimitCutsNoMessage) {
   const std::string note = "pause: ignoring argument: an-argument\n";
-  char path[] = "/tmp/pause-stderr-XXXXXX";
-  const int file = mkstemp(path);
+  const int file = unlinked_temp_file();
   ASSERT_GE(file, 0);
-  unlink(path);
   Pause pause = start(
       [&] {
         dup2(file, STDERR_FILENO);
@@ -803,10 +799,8 @@ TEST_P(RefusedWhileWriting, MessagesStillArrive) {
   PAUSE_SKIP_UNDER_EMULATION(kPause, "the filter would refuse qemu-user's own calls, not the guest's");
   const WriteRefusal refusal = GetParam();
   if (refusal.without_proc) PAUSE_REQUIRE_ROOT();
-  char path[] = "/tmp/pause-stderr-XXXXXX";
-  const int file = mkstemp(path);
+  const int file = unlinked_temp_file();
   ASSERT_GE(file, 0);
-  unlink(path);
   ASSERT_EQ(write(file, "earlier\n", 8), 8);
   Pause pause = Pause::start(kPause, {.args = {"an-argument"}, .before_exec = [&] {
                                         if (refusal.to_a_file) dup2(file, STDERR_FILENO);

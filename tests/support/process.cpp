@@ -371,6 +371,13 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+int unlinked_temp_file() {
+  char path[] = "/tmp/pause-file-XXXXXX";
+  const int file = mkstemp(path);
+  if (file >= 0) unlink(path);
+  return file;
+}
+
 std::string read_link(const std::string& path) {
   char target[4096];
   const ssize_t n = readlink(path.c_str(), target, sizeof target);

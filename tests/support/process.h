@@ -108,6 +108,8 @@ Activity activity_of(pid_t pid);
 std::vector<std::string> list_directory(const std::string& path);  // without . and ..
 std::vector<std::string> open_fds(pid_t pid);
 std::string read_link(const std::string& path);
+// A new empty file under /tmp, already unlinked (only the fd names it), or -1.
+int unlinked_temp_file();
 // A whole file ("" if it cannot be read).
 std::string read_file(const std::string& path);
 
