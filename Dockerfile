@@ -2,9 +2,9 @@
 #
 # One command builds every arch from a clean checkout, cross-compiling in a
 # builder stage that runs on the build machine's own arch (no emulation):
-#   docker buildx build --platform linux/amd64,linux/arm64,linux/ppc64le -t pause .
-# Offline, `make image` packages the binaries `make all` left in bin/ instead:
-#   --build-arg BINARY_SOURCE=prebuilt
+#   docker buildx build --platform linux/amd64,linux/arm64,linux/ppc64le,linux/arm/v7,linux/s390x,linux/riscv64 -t pause .
+# Offline, `make image` packages the binaries `make all` left in BIN_DIR (bin/) instead:
+#   --build-arg BINARY_SOURCE=prebuilt --build-arg BIN_DIR=bin
 ARG BUILDER_IMAGE=docker.io/library/debian:bookworm-slim
 ARG BINARY_SOURCE=build
 
@@ -22,7 +22,8 @@ RUN make -C /src pause-${TARGETARCH} REVISION="${REVISION}" \
 # --- or the binary make all already built ---
 FROM scratch AS prebuilt
 ARG TARGETARCH
-COPY bin/pause-linux-${TARGETARCH} /out/pause
+ARG BIN_DIR=bin
+COPY ${BIN_DIR}/pause-linux-${TARGETARCH} /out/pause
 
 FROM ${BINARY_SOURCE} AS binary
 

@@ -1,11 +1,14 @@
 # The front door. CMake does the building; this file picks arches and runs it.
 #   make          the static pause for this machine: bin/pause-linux-<arch>
-#   make check    the fast loop: this machine's arch only, the process-level tests,
-#                 artefact checks and lint (under a minute once built)
-#   make test     every arch in ARCHES, then the whole CTest suite (images, e2e, bench smoke)
+#   make check    the fast loop: this machine's arch only, CTest's label fast (the
+#                 process-level suites, artefact checks and lint: tests/suites.cmake),
+#                 under a minute once built
+#   make test     every arch in ARCHES, then the whole CTest suite (images, e2e, bench smoke);
+#                 CTEST_ARGS adds ctest options (CTEST_ARGS="-L image": one label)
 #   make all      every arch in ARCHES (cross compilers + musl per arch)
 #   make e2e      only the end-to-end suite (CTest label e2e)
-#   make mutants  breaks src/pause.cpp one promise at a time (tests/mutants/mutants.tsv): every mutant must be killed
+#   make mutants  breaks src/pause.cpp one promise at a time (tests/contract.tsv's mutants):
+#                 the fast tests must kill every one
 #   make image    the multi-arch OCI image, offline, into out/
 #   make push     IMAGE=<registry>/<repo>:<tag>: out/oci, every platform, to a registry
 #   make bench    the benchmark tables (BENCH_REF=/path/to/another/pause adds a peer)
@@ -28,11 +31,10 @@ SPACE := $(EMPTY) $(EMPTY)
 BUILD_DIR ?= build
 BIN_DIR ?= bin
 TEST_BUILD = $(BUILD_DIR)/host
-RISCV64_MUSL ?= $(BUILD_DIR)/musl-riscv64
+# Where an arch whose musl column says `source` gets its musl built: $(MUSL_BUILD_DIR)/musl-<arch>.
+MUSL_BUILD_DIR ?= $(BUILD_DIR)
 # Configure output stays visible: its hints (a missing package) are for the user.
 CONFIGURE = $(CMAKE) -S . -B "$(1)" --log-level=NOTICE -DPAUSE_REVISION=$(REVISION) "-DPAUSE_BIN_DIR=$$(realpath -m "$(BIN_DIR)")" $(2) | { grep -v '^-- \(Configuring done\|Generating done\|Build files have been written\)' || true; }
-# make check's labels: the process-level suites, the artefact checks, lint, and stress's fast part.
-CHECK_LABELS = ^(behaviour|pid1|inherited|startup|arguments|artefact|lint|stress)$$
 
 .PHONY: default all check test e2e mutants image push bench deps clean prerequisites test-build $(addprefix pause-,$(ARCHES)) $(addprefix vm-suites-,$(ARCHES))
 default: pause-$(HOST_ARCH)
@@ -44,24 +46,26 @@ prerequisites:
 	@command -v $(CMAKE) >/dev/null || { echo "cmake not found: apt-get install cmake" >&2; exit 1; }
 	@command -v g++ >/dev/null || { echo "g++ not found: apt-get install g++" >&2; exit 1; }
 
-# One build directory per arch; the host's needs no toolchain file. Debian 12
-# ships no musl-dev:riscv64: its musl is built from Debian's source once.
+# One build directory per arch; the host's needs no toolchain file. An arch
+# Debian 12 ships no musl-dev for (musl column: source) has its musl built from
+# Debian's source once.
 $(addprefix pause-,$(ARCHES)): pause-%: prerequisites
 	@$(if $(filter $(HOST_ARCH),$*),,command -v $(call ARCH_FIELD,$*,gnu-triple)-g++ >/dev/null || \
 	  { echo "no C++ cross compiler for $*: apt-get install g++-$(call ARCH_FIELD,$*,gnu-triple)" >&2; exit 1; })
-	@$(if $(filter riscv64,$*),[ -f "$(RISCV64_MUSL)/debian-source-version" ] || \
-	  cmake/build-musl.sh $(call ARCH_FIELD,riscv64,gnu-triple) "$(RISCV64_MUSL)")
+	@$(if $(filter source,$(call ARCH_FIELD,$*,musl)),[ -f "$(MUSL_BUILD_DIR)/musl-$*/debian-source-version" ] || \
+	  cmake/build-musl.sh $(call ARCH_FIELD,$*,gnu-triple) "$(MUSL_BUILD_DIR)/musl-$*")
 	@$(call CONFIGURE,$(BUILD_DIR)/$*,-DPAUSE_TESTS=OFF \
 	  $(if $(filter $(HOST_ARCH),$*),,-DPAUSE_ARCH=$* -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/cross.cmake) \
-	  $(if $(filter riscv64,$*),"-DPAUSE_MUSL_SPECS=$$(realpath -m "$(RISCV64_MUSL)")/lib/musl-gcc.specs"))
+	  $(if $(filter source,$(call ARCH_FIELD,$*,musl)),"-DPAUSE_MUSL_SPECS=$$(realpath -m "$(MUSL_BUILD_DIR)/musl-$*")/lib/musl-gcc.specs"))
 	@$(CMAKE) --build "$(BUILD_DIR)/$*" --target pause -j $(JOBS) | { grep -v '^\(gmake\|make\)\[[0-9]*\]: \(Entering\|Leaving\)' || true; }
 
 check:
 	@$(MAKE) --no-print-directory test-build ARCHES=$(HOST_ARCH)
-	PAUSE_LINT=changed ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS) -L '$(CHECK_LABELS)'
+	PAUSE_LINT=changed ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS) -L '^fast$$'
 
+# CTEST_ARGS: more of ctest's options, e.g. CTEST_ARGS="-L image" for one label.
 test: test-build
-	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS)
+	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 e2e: test-build
 	ctest --test-dir "$(TEST_BUILD)" --output-on-failure -L e2e
@@ -71,7 +75,7 @@ VM_ARCHES = $(foreach arch,$(ARCHES),$(if $(filter -,$(call ARCH_FIELD,$(arch),v
 
 test-build: all $(addprefix vm-suites-,$(VM_ARCHES))
 	@$(call CONFIGURE,$(TEST_BUILD),-DPAUSE_TESTS=ON "-DPAUSE_TEST_ARCHES=$(subst $(SPACE),;,$(strip $(ARCHES)))" \
-	  "-DPAUSE_VM_SUITES_DIR=$$(realpath -m "$(BUILD_DIR)")")
+	  "-DPAUSE_BUILD_DIR=$$(realpath -m "$(BUILD_DIR)")" "-DPAUSE_MUSL_BUILD_DIR=$$(realpath -m "$(MUSL_BUILD_DIR)")")
 	@$(CMAKE) --build "$(TEST_BUILD)" -j $(JOBS) | { grep -v '^\(gmake\|make\)\[[0-9]*\]: \(Entering\|Leaving\)' || true; }
 
 # An arch's process-level suites, cross-built static for its VM: $(BUILD_DIR)/vm-<arch>/tests/vm/vm_suites.
@@ -86,7 +90,7 @@ mutants:
 
 # Offline: packages bin/ into out/oci (OCI layout) and out/pause.oci.tar.
 image: all
-	scripts/build-image.sh out $(ARCHES)
+	scripts/build-image.sh out "$(BIN_DIR)" $(ARCHES)
 
 # Copies out/oci (OUT=… another image dir) to a registry; see docs/cluster.md.
 OUT ?= out

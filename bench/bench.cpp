@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "contract.h"  // generated from tests/contract.tsv
 #include "support/process.h"
 
 namespace pausetest {
@@ -73,10 +74,12 @@ std::string first_line(const std::string& command) {
 
 // The uncompressed size of an arch's only layer in an OCI layout (jq and gzip read it).
 std::string layer_size(const std::string& layout, const std::string& arch) {
-  auto blob = [&](const std::string& digest) { return "'" + layout + "/blobs/sha256/" + digest.substr(digest.find(':') + 1) + "'"; };
+  auto blob = [&](const std::string& digest) {
+    return "'" + layout + "/blobs/sha256/" + digest.substr(digest.find(':') + 1) + "'";
+  };
   const std::string list = first_line("jq -r '.manifests[0].digest' '" + layout + "/index.json'");
-  const std::string manifest = first_line("jq -r --arg a " + arch +
-                                          " '.manifests[] | select(.platform.architecture == $a) | .digest' " + blob(list));
+  const std::string manifest = first_line(
+      "jq -r --arg a " + arch + " '.manifests[] | select(.platform.architecture == $a) | .digest' " + blob(list));
   if (manifest.empty()) return "-";
   const std::string layer = first_line("jq -r '.layers[0].digest' " + blob(manifest));
   return first_line("gzip -dc " + blob(layer) + " | wc -c");
@@ -245,7 +248,8 @@ Idle idle(const Candidate& candidate, int seconds) {
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   const Activity after = activity_of(pid1.pid());
   return {static_cast<double>(after.cpu_ns - before.cpu_ns) / 1e6,
-          static_cast<long>(after.context_switches - before.context_switches), std::min(before.tasks_read, after.tasks_read)};
+          static_cast<long>(after.context_switches - before.context_switches),
+          std::min(before.tasks_read, after.tasks_read)};
 }
 
 // Syscalls from execve until the one it sleeps in, traced with strace (-T: time
@@ -284,7 +288,8 @@ int run(const Options& options) {
       return 1;
     }
   }
-  const auto catatonit = std::find_if(peers.begin(), peers.end(), [](const Candidate& c) { return c.name.rfind("catatonit", 0) == 0; });
+  const auto catatonit =
+      std::find_if(peers.begin(), peers.end(), [](const Candidate& c) { return c.name.rfind("catatonit", 0) == 0; });
   const auto peer = static_cast<size_t>(catatonit - peers.begin());
 
   struct Row {
@@ -351,7 +356,8 @@ int run(const Options& options) {
   row("SIGTERM → reaped, median (× " + peers[peer].name + ")",
       [&](const Row& r) { return fixed(median(r.stops) / peer_stop) + "×"; });
   row("exit status on SIGTERM", [](const Row& r) {
-    const bool same = std::all_of(r.stop_statuses.begin(), r.stop_statuses.end(), [&](int s) { return s == r.stop_statuses[0]; });
+    const bool same =
+        std::all_of(r.stop_statuses.begin(), r.stop_statuses.end(), [&](int s) { return s == r.stop_statuses[0]; });
     return same ? std::to_string(r.stop_statuses[0]) : std::string("varies");
   });
   row("VmRSS, one instance, median of 9 (kB)", [](const Row& r) { return fixed(r.one.rss, 0); });
@@ -361,12 +367,15 @@ int run(const Options& options) {
   row("per pod at 50 instances: RssFile (kB)", [](const Row& r) { return fixed(r.at_scale.file, 1); });
   for (size_t s = 0; s < options.orphan_storms.size(); ++s) {
     const std::string n = std::to_string(options.orphan_storms[s]);
-    row(n + " orphans: zombies left 1 s after", [&](const Row& r) { return std::to_string(r.storms[s].left_after_1s); });
+    row(n + " orphans: zombies left 1 s after",
+        [&](const Row& r) { return std::to_string(r.storms[s].left_after_1s); });
     row(n + " orphans: most zombies seen", [&](const Row& r) { return std::to_string(r.storms[s].max_zombies); });
   }
   row("200 exiting at once: zombies left", [](const Row& r) { return std::to_string(r.simultaneous); });
-  row("idle " + std::to_string(options.idle_seconds) + " s: CPU time (ms)", [](const Row& r) { return fixed(r.quiet.cpu_ms, 3); });
-  row("idle " + std::to_string(options.idle_seconds) + " s: wakeups", [](const Row& r) { return std::to_string(r.quiet.wakeups); });
+  row("idle " + std::to_string(options.idle_seconds) + " s: CPU time (ms)",
+      [](const Row& r) { return fixed(r.quiet.cpu_ms, 3); });
+  row("idle " + std::to_string(options.idle_seconds) + " s: wakeups",
+      [](const Row& r) { return std::to_string(r.quiet.wakeups); });
 
   std::cout << "\nOur start-up syscalls: " << rows[0].trace.calls << "\n";
   std::vector<std::pair<std::string, long>> sizes;
@@ -389,25 +398,31 @@ int run(const Options& options) {
     const Row& r = rows[i];
     const std::string who = peers[i].name + ": ";
     require(r.size > 0, who + "no binary size");
-    require(std::all_of(r.starts.begin(), r.starts.end(), [](double us) { return us > 0; }), who + "a start did not reach its sleep");
-    require(std::all_of(r.stops.begin(), r.stops.end(), [](double us) { return us > 0; }), who + "a SIGTERM was not followed by its exit");
+    require(std::all_of(r.starts.begin(), r.starts.end(), [](double us) { return us > 0; }),
+            who + "a start did not reach its sleep");
+    require(std::all_of(r.stops.begin(), r.stops.end(), [](double us) { return us > 0; }),
+            who + "a SIGTERM was not followed by its exit");
     require(r.one.rss > 0 && r.one.pss > 0 && r.at_scale.pss > 0, who + "memory not read");
     require(r.quiet.tasks_read > 0, who + "idle activity not read");
   }
   const Row& ours = rows[0];
   require(ours.trace.count > 0, "ours: start-up not traced (is strace installed? apt-get install strace)");
-  require(ours.trace.sleeps_in == "pause" || ours.trace.sleeps_in == "ppoll", "ours: does not sleep in pause/ppoll: " + ours.trace.sleeps_in);
+  require(ours.trace.sleeps_in == "pause" || ours.trace.sleeps_in == "ppoll",
+          "ours: does not sleep in pause/ppoll: " + ours.trace.sleeps_in);
 #if defined(__x86_64__)
-  require(ours.trace.count <= kStartupSyscallBudget, "ours: " + std::to_string(ours.trace.count) + " syscalls before sleeping, over the budget of " +
-                                                  std::to_string(kStartupSyscallBudget));
+  require(ours.trace.count <= kStartupSyscallBudget, "ours: " + std::to_string(ours.trace.count) +
+                                                         " syscalls before sleeping, over the budget of " +
+                                                         std::to_string(kStartupSyscallBudget));
 #endif
-  require(std::all_of(ours.stop_statuses.begin(), ours.stop_statuses.end(), [](int s) { return s == 0; }), "ours: exit status on SIGTERM not always 0");
+  require(std::all_of(ours.stop_statuses.begin(), ours.stop_statuses.end(), [](int s) { return s == 0; }),
+          "ours: exit status on SIGTERM not always 0");
   for (const auto& storm : ours.storms) require(storm.left_after_1s == 0, "ours: zombies left after an orphan storm");
   require(ours.simultaneous == 0, "ours: zombies left after 200 simultaneous exits");
   require(ours.quiet.wakeups == 0 && ours.quiet.cpu_ms == 0, "ours: not idle when idle");
   for (const auto& [arch, size] : sizes) {
     const long budget = size_budget(arch);
-    require(size > 0 && size <= budget, arch + ": " + std::to_string(size) + " bytes, budget " + std::to_string(budget));
+    require(size > 0 && size <= budget,
+            arch + ": " + std::to_string(size) + " bytes, budget " + std::to_string(budget));
   }
   for (const auto& problem : problems) std::cerr << "bench: " << problem << "\n";
   return problems.empty() ? 0 : 1;

@@ -29,7 +29,8 @@ while [ $# -gt 0 ]; do
     --pods) pods=$2; shift 2 ;;
     --ref) ref=$(realpath "$2"); shift 2 ;;
     --runtime) runtime=$2; shift 2 ;;
-    *) echo "usage: density.sh <image dir> <cri-client> [--pods N] [--ref OCI-ARCHIVE] [--runtime containerd|crio|containerd-2.3|crio-1.36]" >&2; exit 2 ;;
+    *) echo "usage: density.sh <image dir> <cri-client> [--pods N] [--ref OCI-ARCHIVE]" \
+         "[--runtime containerd|crio|containerd-2.3|crio-1.36]" >&2; exit 2 ;;
   esac
 done
 case $runtime in
@@ -166,7 +167,8 @@ row() {  # row <label> <key> [ratio]
   local line="| $1 |" n
   for n in "${names[@]}"; do
     line+=" ${result[$n.$2]}"
-    [ -z "${3:-}" ] || line+=" ($(awk -v a="${result[$n.$2]}" -v b="${result[ours.$2]}" 'BEGIN { printf "%.2f×", a / b }'))"
+    [ -z "${3:-}" ] \
+      || line+=" ($(awk -v a="${result[$n.$2]}" -v b="${result[ours.$2]}" 'BEGIN { printf "%.2f×", a / b }'))"
     line+=" |"
   done
   echo "$line"

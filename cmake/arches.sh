@@ -14,7 +14,8 @@ case ${1:-} in
   list) rows | awk 'NR > 1 { print $1 }' ;;
   host)
     machine=$(uname -m)
-    arch=$(rows | awk -v m="$machine" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "uname-m") c = i; next } $c == m { print $1 }')
+    arch=$(rows | awk -v m="$machine" \
+      'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "uname-m") c = i; next } $c == m { print $1 }')
     [ -n "$arch" ] || die "this machine ($machine) is not in $table"
     echo "$arch" ;;
   get)

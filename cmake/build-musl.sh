@@ -14,7 +14,8 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 if ! apt-get source --download-only musl >fetch.log 2>&1; then
   cat fetch.log >&2
-  echo "cannot fetch Debian's musl source: run scripts/install-deps.sh (it adds a deb-src entry) or add one for your mirror, then apt-get update" >&2
+  echo "cannot fetch Debian's musl source: run scripts/install-deps.sh (it adds a deb-src entry)" \
+    "or add one for your mirror, then apt-get update" >&2
   exit 1
 fi
 dpkg-source --no-check -x musl_*.dsc src >/dev/null

@@ -8,9 +8,11 @@
 #   <out>/sbom/pause-<arch>.cdx.json the SBOM of each arch (CycloneDX 1.5, scripts/sbom.sh),
 #                                    named by digest in that arch's manifest annotations
 #                                    pause.sbom.cyclonedx.digest and .file
-#   scripts/build-image.sh <out-dir> [arch ...]        (default: every arch in cmake/arches.tsv)
+#   scripts/build-image.sh <out-dir> <bin-dir> <arch>...   (make image: out, BIN_DIR, ARCHES)
+# <bin-dir> is where `make all` left pause-linux-<arch>, inside the checkout (the build
+# context). Nothing here picks arches: the caller names every one.
 # Environment:
-#   BINARY_SOURCE=prebuilt (default: package bin/pause-linux-<arch> from `make all`)
+#   BINARY_SOURCE=prebuilt (default: package <bin-dir>/pause-linux-<arch> from `make all`)
 #                =build    (cross-compile in the Dockerfile's builder stage)
 #   BUILDER_IMAGE          base of the builder stage (with BINARY_SOURCE=build)
 #   BUILDER_ROOTFS         a Debian rootfs tarball (scripts/make-debian-base.sh) to import
@@ -21,9 +23,17 @@
 # fixed order, a fresh storage per run, archives written with fixed metadata.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$(realpath -m "$1")
-shift
-if [ $# -gt 0 ]; then arches=("$@"); else mapfile -t arches < <("$top/cmake/arches.sh" list); fi
+die() { echo "build-image.sh: $*" >&2; exit 1; }
+[ $# -ge 3 ] || die "usage: build-image.sh <out-dir> <bin-dir> <arch>..."
+out=$(realpath -m "$1") bin_dir=$(realpath -m "$2")
+shift 2
+arches=("$@")
+# The Dockerfile's prebuilt stage copies from the context, the checkout.
+bin_in_context=$(realpath -m --relative-to="$top" "$bin_dir")
+case $bin_in_context in
+  .. | ../* | .git | .git/* | build | build/* | out | out/*)
+    die "$bin_dir is outside the image's build context (the checkout $top, less what .dockerignore leaves out)" ;;
+esac
 binary_source=${BINARY_SOURCE:-prebuilt}
 version=$(cat "$top/VERSION")
 name=localhost/pause:$version
@@ -38,18 +48,20 @@ platform_of() {
   variant=$("$top/cmake/arches.sh" get "$1" oci-variant)
   echo "linux/$1$([ "$variant" = - ] || echo "/$variant")"
 }
-build_args=(--build-arg "BINARY_SOURCE=$binary_source" --build-arg "VERSION=$version"
+build_args=(--build-arg "BINARY_SOURCE=$binary_source" --build-arg "BIN_DIR=$bin_in_context"
+  --build-arg "VERSION=$version"
   --build-arg "REVISION=$revision" --build-arg "CREATED=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)")
 [ -z "$source_url" ] || build_args+=(--label "org.opencontainers.image.source=$source_url")
 [ -n "${BUILDER_IMAGE:-}" ] && build_args+=(--build-arg "BUILDER_IMAGE=$BUILDER_IMAGE")
 if [ "$binary_source" = prebuilt ]; then
   for arch in "${arches[@]}"; do
-    [ -x "$top/bin/pause-linux-$arch" ] || { echo "bin/pause-linux-$arch is missing: run make all first" >&2; exit 1; }
+    [ -x "$bin_dir/pause-linux-$arch" ] || die "$bin_dir/pause-linux-$arch is missing: make all ARCHES=\"${arches[*]}\""
   done
 fi
 
 engine=${PAUSE_ENGINE:-$(for e in buildah podman; do command -v $e >/dev/null && echo $e && break; done)}
-[ -n "$engine" ] || { echo "no image builder: apt-get install buildah (or podman); with Docker, see docs/images.md (docker buildx)" >&2; exit 1; }
+[ -n "$engine" ] || die "no image builder: apt-get install buildah (or podman);" \
+  "with Docker, see docs/images.md (docker buildx)"
 rm -rf "$out/oci" "$out/pause.oci.tar" "$out"/pause-*.docker.tar "$out/sbom"
 mkdir -p "$out"
 
@@ -68,8 +80,9 @@ for arch in "${arches[@]}"; do
   sbom=()
   if [ "$binary_source" = prebuilt ]; then
     mkdir -p "$out/sbom"
-    "$top/scripts/sbom.sh" "$top/bin" "$arch" >"$out/sbom/pause-$arch.cdx.json"
-    sbom=(--annotation "pause.sbom.cyclonedx.digest=sha256:$(sha256sum <"$out/sbom/pause-$arch.cdx.json" | cut -d' ' -f1)"
+    "$top/scripts/sbom.sh" "$bin_dir" "$arch" >"$out/sbom/pause-$arch.cdx.json"
+    sbom_digest=$(sha256sum <"$out/sbom/pause-$arch.cdx.json" | cut -d' ' -f1)
+    sbom=(--annotation "pause.sbom.cyclonedx.digest=sha256:$sbom_digest"
       --annotation "pause.sbom.cyclonedx.file=sbom/pause-$arch.cdx.json")
   fi
   # No io.buildah.version label and no PATH (there is no shell and no other
@@ -85,7 +98,8 @@ done
 # load it (podman reads the ref name, containerd io.containerd.image.name).
 archive=$(mktemp -d)
 cp -a "$out/oci/." "$archive/"
-jq -c --arg name "$name" '.manifests[0].annotations = {"io.containerd.image.name": $name, "org.opencontainers.image.ref.name": $name}' \
+jq -c --arg name "$name" \
+  '.manifests[0].annotations = {"io.containerd.image.name": $name, "org.opencontainers.image.ref.name": $name}' \
   "$out/oci/index.json" >"$archive/index.json"
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=u=rwX,go=rX --format=gnu \
   -C "$archive" -cf "$out/pause.oci.tar" oci-layout index.json blobs
@@ -96,5 +110,6 @@ for arch in "${arches[@]}"; do
     "oci:$out/oci:$version" "docker-archive:$out/pause-$arch.docker.tar:$name"
 done
 
-echo "$name ($(echo "${arches[@]}")) -> $out/oci, $out/pause.oci.tar, $out/pause-<arch>.docker.tar$([ ! -d "$out/sbom" ] || echo ", $out/sbom")"
+echo "$name (${arches[*]}) -> $out/oci, $out/pause.oci.tar, $out/pause-<arch>.docker.tar$([ ! -d "$out/sbom" ] \
+  || echo ", $out/sbom")"
 echo "  manifest list $(jq -r '.manifests[0].digest' "$out/oci/index.json")"

@@ -78,16 +78,19 @@ version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = 
 go_toolchain() {
   local root=$cache/go-1.26 mirror arch have package
   if [ -f "$root/.complete" ]; then echo "$root/usr/lib/go-1.26"; return 0; fi
-  mirror=$("$(dirname "$0")/install-deps.sh" --print-mirror) || die "no Debian mirror in /etc/apt to fetch $go_packages from"
+  mirror=$("$(dirname "$0")/install-deps.sh" --print-mirror) || die \
+    "no Debian mirror in /etc/apt to fetch $go_packages from"
   arch=$(dpkg --print-architecture)
   go_work=$(mktemp -d)
   trap 'rm -rf "${go_work:-}"' EXIT  # (die exits: a RETURN trap would not run)
   mkdir -p "$go_work/parts" "$go_work/lists/partial" "$go_work/cache/archives/partial" "$go_work/debs" "$go_work/root"
-  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$mirror" "$go_suite" >"$go_work/parts/$go_suite.sources"
-  local apt=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$go_work/parts" -o "Dir::State::Lists=$go_work/lists"
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n%s\n' "$mirror" "$go_suite" \
+    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" >"$go_work/parts/$go_suite.sources"
+  local apt=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$go_work/parts"
+    -o "Dir::State::Lists=$go_work/lists"
     -o "Dir::Cache=$go_work/cache" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=root")
-  apt-get "${apt[@]}" update >"$go_work/update.log" 2>&1 || die "apt-get update of $go_suite ($mirror) failed: $(tail -n 1 "$go_work/update.log")"
+  apt-get "${apt[@]}" update >"$go_work/update.log" 2>&1 || die \
+    "apt-get update of $go_suite ($mirror) failed: $(tail -n 1 "$go_work/update.log")"
   for package in $go_packages; do
     # (an absent suite is no error to apt-get update: it only warns)
     (cd "$go_work/debs" && apt-get "${apt[@]}" download "$package" >"$go_work/download.log" 2>&1) ||
@@ -112,16 +115,19 @@ build_project() {  # build_project <source dir> <out dir> <project> <binaries...
   for binary in "$@"; do
     case $project/$binary in
       cri-o-*/crio)
-        tags="containers_image_ostree_stub exclude_graphdriver_btrfs btrfs_noversion exclude_graphdriver_devicemapper containers_image_openpgp seccomp"
+        tags="containers_image_ostree_stub exclude_graphdriver_btrfs btrfs_noversion"
+        tags+=" exclude_graphdriver_devicemapper containers_image_openpgp seccomp"
         # 1.36 keeps its state in SQLite: Debian's libsqlite3 (the vendored amalgamation is not in the tarball).
         [ "$project" = cri-o-1.26 ] || tags="$tags libsqlite3"
         (cd "$src" && go build -trimpath -tags "$tags" -o "$out/crio" ./cmd/crio) ;;
       cri-o-*/pinns)
         make -s -C "$src/pinns" >/dev/null && cp "$src/bin/pinns" "$out/pinns" ;;
       cri-tools-*/crictl)
-        (cd "$src" && go build -trimpath -ldflags "-X sigs.k8s.io/cri-tools/pkg/version.Version=$version" -o "$out/crictl" ./cmd/crictl) ;;
+        (cd "$src" && go build -trimpath -ldflags "-X sigs.k8s.io/cri-tools/pkg/version.Version=$version" \
+          -o "$out/crictl" ./cmd/crictl) ;;
       cri-tools-*/critest)
-        (cd "$src" && CGO_ENABLED=0 go test -c -trimpath -ldflags "-X sigs.k8s.io/cri-tools/pkg/version.Version=$version" \
+        (cd "$src" && CGO_ENABLED=0 go test -c -trimpath -ldflags \
+          "-X sigs.k8s.io/cri-tools/pkg/version.Version=$version" \
           -o "$out/critest" ./cmd/critest) ;;
       containerd-*/*)
         local module=github.com/containerd/containerd
@@ -170,7 +176,9 @@ for row in "${runtimes[@]}"; do
     1.26) goroot=$(go_toolchain) || exit 1; PATH=$goroot/bin:$system_path ;;
     *) PATH=$system_path ;;
   esac
-  echo "$project: building ${fields[*]:3} from ${fields[1]}$([ "${fields[2]}" = - ] || echo " with $(go env GOVERSION)") (minutes when cold)"
+  toolchain=""
+  [ "${fields[2]}" = - ] || toolchain=" with $(go env GOVERSION)"
+  echo "$project: building ${fields[*]:3} from ${fields[1]}$toolchain (minutes when cold)"
   rm -rf "$out" "$out.src"
   mkdir -p "$out" "$out.src"
   tar -C "$out.src" -xJf "$sources/${fields[1]}"

@@ -87,12 +87,14 @@ case ${1:-} in
   --print-deb-src | --print-mirror)
     want=entry
     [ "$1" = --print-deb-src ] || want=mirror
-    deb_src_entry "${2:-/etc/apt}" "$want" || { echo "no 'deb' entry for $codename main in ${2:-/etc/apt}" >&2; exit 1; }
+    deb_src_entry "${2:-/etc/apt}" "$want" \
+      || { echo "no 'deb' entry for $codename main in ${2:-/etc/apt}" >&2; exit 1; }
     exit 0 ;;
 esac
 
-# Compiler and musl for one arch. Debian 12 has no musl-dev:riscv64: the build
-# compiles Debian's musl source for it (cmake/build-musl.sh), hence dpkg-dev.
+# Compiler and musl for one arch. An arch Debian 12 has no musl-dev for (the
+# table's musl column: source) gets Debian's musl source compiled by the build
+# (cmake/build-musl.sh), hence dpkg-dev.
 build_packages() {
   local arch=$1 triple debian_arch
   triple=$("$arches" get "$arch" gnu-triple) || exit 2
@@ -100,7 +102,7 @@ build_packages() {
   echo cmake make g++ binutils musl-tools musl-dev
   if [ "$arch" != "$host" ]; then
     echo "g++-$triple"
-    if [ "$arch" = riscv64 ]; then
+    if [ "$("$arches" get "$arch" musl)" = source ]; then
       echo dpkg-dev
     else
       dpkg --print-foreign-architectures | grep -qx "$debian_arch" || dpkg --add-architecture "$debian_arch"
@@ -125,7 +127,7 @@ else
   packages+=(
     git procps jq util-linux iproute2 curl
     # tests: GoogleTest, qemu-user for the foreign binaries, static analysis
-    libgtest-dev libgmock-dev qemu-user-static binfmt-support clang-tidy cppcheck
+    libgtest-dev libgmock-dev qemu-user-static binfmt-support clang-tidy cppcheck clang-format
     # GoogleTest's source, built for each arch whose suites run in a VM
     googletest
     # images and the end-to-end runtimes
@@ -155,7 +157,8 @@ if printf '%s\n' "${packages[@]}" | grep -qx dpkg-dev; then
   # `apt-get source musl` needs Debian's source index. Idempotent: the entry is
   # derived again each time, and written (then indexed) only when it differs.
   src_list=/etc/apt/sources.list.d/pause-deb-src.sources
-  entry=$(deb_src_entry /etc/apt) || { echo "no 'deb' entry for $codename main in /etc/apt: cannot add its deb-src" >&2; exit 1; }
+  entry=$(deb_src_entry /etc/apt) || { echo \
+    "no 'deb' entry for $codename main in /etc/apt: cannot add its deb-src" >&2; exit 1; }
   if [ "$entry" = present ]; then
     [ ! -f "$src_list" ] || { rm -f "$src_list"; need_update=true; }
   elif [ "$(cat "$src_list" 2>/dev/null)" != "$entry" ]; then

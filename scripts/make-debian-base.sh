@@ -16,8 +16,9 @@ debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 \
 rm -f "$root.log"
 # debootstrap leaves a sources.list; the image gets a deb822 entry for the same mirror.
 rm -f "$root/etc/apt/sources.list"
-printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-  "$mirror" >"$root/etc/apt/sources.list.d/debian.sources"
+printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\n%s\n' \
+  "$mirror" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" \
+  >"$root/etc/apt/sources.list.d/debian.sources"
 mkdir -p "$(dirname "$out")"
 tar --numeric-owner -C "$root" -cf "$out.partial" . && mv "$out.partial" "$out"
 echo "$out"

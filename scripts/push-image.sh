@@ -26,7 +26,8 @@ last_error() { grep -v '^\s*$' "$1" | tail -n 1 | sed -E 's/^time="[^"]*" level=
 version=$(cat "$(dirname "$0")/../VERSION")
 [ -f "$out/oci/index.json" ] || die "$out/oci not found: run make image first"
 command -v skopeo >/dev/null || die "skopeo not found: apt-get install skopeo"
-index_digest=$(jq -r --arg tag "$version" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $tag) | .digest' "$out/oci/index.json")
+index_digest=$(jq -r --arg tag "$version" \
+  '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $tag) | .digest' "$out/oci/index.json")
 [ -n "$index_digest" ] || die "$out/oci has no image tagged $version: run make image again"
 
 work=$(mktemp -d)
@@ -51,10 +52,12 @@ global_options=()
 [ -z "${REGISTRIES_D:-}" ] || global_options+=(--registries.d "$REGISTRIES_D")
 if [ -n "${SIGN_BY:-}" ]; then
   command -v gpg >/dev/null || die "SIGN_BY needs gpg: apt-get install gnupg"
-  gpg --batch --list-secret-keys "$SIGN_BY" >/dev/null 2>&1 || die "SIGN_BY=$SIGN_BY: no such secret key in ${GNUPGHOME:-~/.gnupg}"
+  gpg --batch --list-secret-keys "$SIGN_BY" >/dev/null 2>&1 || die \
+    "SIGN_BY=$SIGN_BY: no such secret key in ${GNUPGHOME:-~/.gnupg}"
   push_options+=(--sign-by "$SIGN_BY")
 fi
-if ! skopeo "${global_options[@]}" copy -q --all --preserve-digests "${push_options[@]}" "oci:$out/oci:$version" "docker://$image" 2>"$work/error"; then
+if ! skopeo "${global_options[@]}" copy -q --all --preserve-digests "${push_options[@]}" "oci:$out/oci:$version" \
+  "docker://$image" 2>"$work/error"; then
   die "$image: $(last_error "$work/error")"
 fi
 # What the registry serves under that tag now: the index, byte for byte.
@@ -63,4 +66,4 @@ if ! skopeo inspect --raw "${read_options[@]}" "docker://$image" >"$work/index" 
 fi
 pushed_digest=sha256:$(sha256sum <"$work/index" | cut -d' ' -f1)
 [ "$pushed_digest" = "$index_digest" ] || die "$image is $pushed_digest in the registry, not $index_digest"
-echo "pushed ${image%:*}@$pushed_digest ($image, every platform of $out/oci$([ -z "${SIGN_BY:-}" ] || echo ", signed by $SIGN_BY"))"
+echo "pushed ${image%:*}@$pushed_digest ($image, every platform of $out/oci${SIGN_BY:+, signed by $SIGN_BY})"

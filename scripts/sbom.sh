@@ -40,7 +40,8 @@ jq -n --arg arch "$arch" --arg platform "linux/$arch$([ "$variant" = - ] || echo
   metadata: {
     timestamp: $created,
     tools: {components: [
-      {type: "application", name: "g++", version: ($compiler | split(" ")[1]), description: ("the compiler: " + $banner)},
+      {type: "application", name: "g++", version: ($compiler | split(" ")[1]),
+       description: ("the compiler: " + $banner)},
       {type: "application", name: "pause scripts/sbom.sh", version: $version}
     ]},
     component: {
@@ -59,8 +60,10 @@ jq -n --arg arch "$arch" --arg platform "linux/$arch$([ "$variant" = - ] || echo
     type: "library", "bom-ref": "musl", name: "musl", version: ($musl_version | sub("-[^-]*$"; "")),
     description: "C library, linked statically: the members of libc.a in the binary are listed as properties",
     licenses: [{license: {id: "MIT"}}],
-    purl: ("pkg:deb/debian/musl@" + $musl_version + "?arch=" + (if ($musl_package | startswith("musl (")) then "source" else $debian_arch end)),
-    properties: ([{name: "pause:debian-package", value: $musl_package}, {name: "pause:debian-version", value: $musl_version}]
+    purl: ("pkg:deb/debian/musl@" + $musl_version + "?arch="
+      + (if ($musl_package | startswith("musl (")) then "source" else $debian_arch end)),
+    properties: ([{name: "pause:debian-package", value: $musl_package},
+                  {name: "pause:debian-version", value: $musl_version}]
       + [$members[] | {name: "pause:linked-member", value: .}])
   }],
   dependencies: [{ref: "pause", dependsOn: ["musl"]}, {ref: "musl", dependsOn: []}]

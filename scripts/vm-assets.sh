@@ -25,11 +25,14 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 download() {  # download PACKAGE: the .deb into $work, or a one-line error naming it
-  (cd "$work" && apt-get download -q "$1:$debian_arch" >"$work/apt.log" 2>&1) ||
-    { echo "vm-assets.sh: cannot download $1:$debian_arch ($(grep -m1 '^E:' "$work/apt.log" || tail -1 "$work/apt.log")); apt-get update, and dpkg --add-architecture $debian_arch first" >&2; exit 1; }
+  (cd "$work" && apt-get download -q "$1:$debian_arch" >"$work/apt.log" 2>&1) && return
+  echo "vm-assets.sh: cannot download $1:$debian_arch ($(grep -m1 '^E:' "$work/apt.log" || tail -1 "$work/apt.log"));" \
+    "apt-get update, and dpkg --add-architecture $debian_arch first" >&2
+  exit 1
 }
 download "$metapackage"
-kernel=$(dpkg-deb -f "$work"/"${metapackage}"_*.deb Depends | tr ',' '\n' | sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -1)
+kernel=$(dpkg-deb -f "$work"/"${metapackage}"_*.deb Depends | tr ',' '\n' |
+  sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -1)
 [ -n "$kernel" ] || { echo "vm-assets.sh: $metapackage names no linux-image-<abi> package" >&2; exit 1; }
 download "$kernel"
 download busybox-static

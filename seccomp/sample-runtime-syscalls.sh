@@ -4,7 +4,8 @@
 # call outside the allowlist succeeds and the kernel logs it (audit type 1326).
 # Calls that only happen now and then (the Go runtime of runc's init waking a
 # thread with futex) are missed by removing entries one at a time; this finds them.
-# Usage (root): sample-runtime-syscalls.sh runc|crun <image dir from tests/image/build.sh> [starts, default 300] [no_new_privs: true|false]
+# Usage (root): sample-runtime-syscalls.sh runc|crun <image dir from tests/image/build.sh>
+#                 [starts, default 300] [no_new_privs: true|false]
 # Prints "count syscall" per call logged, for the process that execs /pause.
 # no_new_privs false is docker's and podman's default: runc then installs the
 # filter before it changes user, groups and capabilities, and needs more calls.
@@ -36,7 +37,8 @@ for i in $(seq "$starts"); do
 done
 sleep 1
 logged=$(sed -n "/$marker/,\$p" "$work/kmsg" | grep -o 'type=1326.*' | grep -v 'comm="pause"' || true)
-echo "$logged" | { grep -o ' syscall=[0-9]*' || true; } | cut -d= -f2 | sort -n | uniq -c | while read -r count number; do
+echo "$logged" | { grep -o ' syscall=[0-9]*' || true; } | cut -d= -f2 | sort -n | uniq -c |
+  while read -r count number; do
     echo "$count $(scmp_sys_resolver "$number")"
   done
 echo "($starts starts of $runtime, noNewPrivileges $no_new_privs)"

@@ -2,7 +2,8 @@
 # How many starts of pause under the profile an OCI runtime completes, with
 # some of the profile's syscalls taken out: the "removed one at a time"
 # measurements of the docs' seccomp section.
-# Usage (root): try-profile.sh runc|crun <image dir from tests/image/build.sh> <starts> <no_new_privs: true|false> [syscall to remove ...]
+# Usage (root): try-profile.sh runc|crun <image dir from tests/image/build.sh> <starts>
+#                 <no_new_privs: true|false> [syscall to remove ...]
 # Prints "N/STARTS started" and, if any failed, what the runtime said last.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,4 +28,5 @@ for i in $(seq "$starts"); do
   fi
   "$runtime" delete --force "$id" >/dev/null 2>&1 || true
 done
-echo "$started/$starts started (runc noNewPrivileges $no_new_privs, without: ${*:-nothing})${said:+; last failure: $said}"
+echo "$started/$starts started (runc noNewPrivileges $no_new_privs, without: ${*:-nothing})" \
+  "${said:+; last failure: $said}"

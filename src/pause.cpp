@@ -89,7 +89,7 @@ struct KernelSigaction {
   void (*handler)(int);  // cppcheck-suppress unusedStructMember
   unsigned long flags;   // cppcheck-suppress unusedStructMember
 #if !defined(__riscv)
-  void (*restorer)();  // cppcheck-suppress unusedStructMember
+  void (*restorer)();    // cppcheck-suppress unusedStructMember
 #endif
   SignalMask blocked_while_running;
 };
@@ -103,7 +103,8 @@ bool install(int signo, void (*handler)(int), unsigned long flags, WhileRunning 
   action.restorer = kRestorer;
 #endif
   action.blocked_while_running = every_signal();
-  if (blocked == WhileRunning::kLetShutdownIn) action.blocked_while_running.words[0] &= ~((1UL << (SIGINT - 1)) | (1UL << (SIGTERM - 1)));
+  if (blocked == WhileRunning::kLetShutdownIn)
+    action.blocked_while_running.words[0] &= ~((1UL << (SIGINT - 1)) | (1UL << (SIGTERM - 1)));
   return syscall(SYS_rt_sigaction, signo, &action, nullptr, sizeof action.blocked_while_running.words) == 0;
 }
 #endif
@@ -157,13 +158,15 @@ constexpr unsigned kStatxType = 0x1, kStatxSize = 0x200;
 bool line_cut = false;
 long write_whole_to_file(int fd, unsigned long long size, iovec* parts, unsigned long bytes) {
   const long position = lseek(fd, 0, SEEK_CUR);
-  const long start = static_cast<unsigned long long>(position) > size ? position : static_cast<long>(size);  // O_APPEND: at the end
+  const long start =
+      static_cast<unsigned long long>(position) > size ? position : static_cast<long>(size);  // O_APPEND: at the end
   rlimit size_limit = {};
   if (prlimit(0, RLIMIT_FSIZE, nullptr, &size_limit) == 0 && size_limit.rlim_cur != RLIM_INFINITY &&
       static_cast<unsigned long>(start) + bytes > size_limit.rlim_cur) {
     return -1;
   }
-  if (fallocate(fd, FALLOC_FL_KEEP_SIZE, start, static_cast<long>(bytes)) != 0 && (errno == ENOSPC || errno == EDQUOT)) return -1;
+  if (fallocate(fd, FALLOC_FL_KEEP_SIZE, start, static_cast<long>(bytes)) != 0 && (errno == ENOSPC || errno == EDQUOT))
+    return -1;
   return writev(fd, parts, 4);
 }
 long write_without_waiting(int fd, iovec* parts, unsigned long bytes) {
@@ -216,9 +219,7 @@ bool equals(const char* a, const char* b) {
 }
 
 // Upstream compares with strcasecmp(arg, "-v"), so `-V` works too.
-bool is_version_flag(const char* arg) {
-  return equals(arg, "-v") || equals(arg, "-V") || equals(arg, "--version");
-}
+bool is_version_flag(const char* arg) { return equals(arg, "-v") || equals(arg, "-V") || equals(arg, "--version"); }
 
 bool is_help_flag(const char* arg) { return equals(arg, "-h") || equals(arg, "--help"); }
 
@@ -253,7 +254,8 @@ void on_child_exit(int /*signo*/) { reap_dead_children(); }
 // malloc. Not inlined: its 1 KiB buffer would deepen the stack of every start,
 // and touch a page more in some.
 [[gnu::noinline]] bool close_listed_fds() {
-  const int listing = static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const int listing =
+      static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (listing < 0 && errno == EMFILE) {
     // Every fd below RLIMIT_NOFILE is taken (a limit of 3 leaves none at all,
     // and the hard limit may forbid raising it): close every fd number
@@ -285,9 +287,7 @@ void on_child_exit(int /*signo*/) { reap_dead_children(); }
 
 // A runtime or shell may leak pipes and sockets into us; holding them for the
 // pod's whole life would keep their other ends from ever seeing EOF.
-bool close_inherited_fds() {
-  return syscall(SYS_close_range, 3U, ~0U, 0U) == 0 || close_listed_fds();
-}
+bool close_inherited_fds() { return syscall(SYS_close_range, 3U, ~0U, 0U) == 0 || close_listed_fds(); }
 
 constexpr char kUsage[] =
     "Usage: pause [-v|--version] [-h|--help]\n"

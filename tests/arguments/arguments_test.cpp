@@ -9,10 +9,9 @@
 //                              and non-ASCII bytes as \xHH, 1,024 bytes of that, then
 //                              "..."), sleeps, SIGTERM -> 0
 // Seeded (PAUSE_FUZZ_SEED reproduces a run) and bounded in time (PAUSE_FUZZ_SECONDS).
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,8 +29,9 @@ namespace {
 
 const Binary kPause = Binary::from_environment();
 const std::string kVersionLine = documented_version_line();
-const std::string kWarning = std::string("Warning: pause should be the first process\n") +
-                             (kPause.emulator.empty() ? "" : "Warning: cannot become a subreaper: orphans will not be reaped\n");
+const std::string kWarning =
+    std::string("Warning: pause should be the first process\n") +
+    (kPause.emulator.empty() ? "" : "Warning: cannot become a subreaper: orphans will not be reaped\n");
 constexpr size_t kShownBytes = 1024;
 
 bool is_version_flag(const std::string& arg) { return arg == "-v" || arg == "-V" || arg == "--version"; }
@@ -60,9 +60,10 @@ struct Expected {
 Expected expected_for(const std::vector<std::string>& args, bool as_pid1) {
   if (std::any_of(args.begin(), args.end(), is_version_flag)) return {kVersionLine, ""};
   if (std::any_of(args.begin(), args.end(), is_help_flag)) {
-    return {"Usage: pause [-v|--version] [-h|--help]\n"
-            "Sleeps holding a pod's namespaces, reaps zombies, exits 0 on SIGINT/SIGTERM.\n",
-            ""};
+    return {
+        "Usage: pause [-v|--version] [-h|--help]\n"
+        "Sleeps holding a pod's namespaces, reaps zombies, exits 0 on SIGINT/SIGTERM.\n",
+        ""};
   }
   Expected sleeping{"", "", true};
   for (const auto& arg : args) sleeping.err += "pause: ignoring argument: " + shown(arg) + "\n";
@@ -95,8 +96,8 @@ class ArgvGenerator {
   std::string argument(bool keep_short) {
     static const std::vector<std::string> kFlags = {"-v", "-V", "--version", "-h", "--help"};
     static const std::vector<std::string> kNearMisses = {
-        "-vv", "--versio", "--version=1", "-H", "v", " -v", "-v ", "---version", "-help", "--HELP", "-", "--", "",
-        "--log-level=debug", "/pause", "-Vh", "-hv", "--v", "-version"};
+        "-vv", "--versio", "--version=1",       "-H",     "v",   " -v", "-v ", "---version", "-help", "--HELP", "-",
+        "--",  "",         "--log-level=debug", "/pause", "-Vh", "-hv", "--v", "-version"};
     const int kind = pick(0, 19);
     if (kind == 0) return kFlags[static_cast<size_t>(pick(0, 4))];
     if (kind <= 4) return kNearMisses[static_cast<size_t>(pick(0, static_cast<int>(kNearMisses.size()) - 1))];
@@ -104,7 +105,8 @@ class ArgvGenerator {
     if (!keep_short && kind == 5) length = static_cast<size_t>(pick(1000, 131'071));  // up to MAX_ARG_STRLEN - 1
     std::string text(length, ' ');
     // Any byte but NUL: ASCII, newlines, invalid UTF-8 (lone continuation and lead bytes, 0xff).
-    std::generate(text.begin(), text.end(), [this] { return static_cast<char>(pick(0, 3) == 0 ? pick(0x80, 0xff) : pick(1, 0x7f)); });
+    std::generate(text.begin(), text.end(),
+                  [this] { return static_cast<char>(pick(0, 3) == 0 ? pick(0x80, 0xff) : pick(1, 0x7f)); });
     return text;
   }
 };

@@ -1,7 +1,6 @@
 // The built file itself: static, small. Deterministic checks, no timing.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <cstdio>

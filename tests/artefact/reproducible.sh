@@ -4,10 +4,11 @@
 # space), the build directory, the time (faketime, years ahead), the time zone,
 # the locale, the umask, and unrelated environment. Every arch's binary from
 # both builds must equal each other and bin/.
-# Usage: reproducible.sh [arch ...]   (default: every arch)
+# Usage: reproducible.sh   (the arches: PAUSE_ARCHES; bin/: PAUSE_BIN_DIR; musl built from
+#   source, if an arch needs it, reused from PAUSE_MUSL_BUILD_DIR when set)
 . "$(dirname "$0")/../lib/harness.sh"
-needs faketime deadline=900
-if [ $# -gt 0 ]; then arches=("$@"); else mapfile -t arches < <(arches); fi
+needs faketime deadline=900 bin
+arches=("${test_arches[@]}")
 scratch_dir work
 revision=$(git -C "$top" rev-parse HEAD)
 copy="$work/Another Checkout/Of Pause"
@@ -19,7 +20,7 @@ build() {  # build <source dir> <out dir> <env...>: make all, from a clean envir
   shift 2
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work" "$@" \
     make --no-print-directory -C "$source" all ARCHES="${arches[*]}" REVISION="$revision" \
-    BUILD_DIR="$out/build" BIN_DIR="$out/bin" RISCV64_MUSL="$top/build/musl-riscv64" >"$out.log" 2>&1 \
+    BUILD_DIR="$out/build" BIN_DIR="$out/bin" MUSL_BUILD_DIR="${PAUSE_MUSL_BUILD_DIR:-$work/musl}" >"$out.log" 2>&1 \
     || { tail -20 "$out.log" >&2; fail "the build in $source failed"; }
 }
 (umask 022 && build "$top" "$work/first" LC_ALL=C TZ=UTC)
@@ -28,6 +29,6 @@ build() {  # build <source dir> <out dir> <env...>: make all, from a clean envir
 for arch in "${arches[@]}"; do
   a=$work/first/bin/pause-linux-$arch b="$work/Second Build/bin/pause-linux-$arch"
   cmp "$a" "$b" || fail "$arch: the two builds differ"
-  cmp "$a" "$top/bin/pause-linux-$arch" || fail "$arch: differs from bin/ (built from another commit or tree?)"
+  cmp "$a" "$bin_dir/pause-linux-$arch" || fail "$arch: differs from $bin_dir (built from another commit or tree?)"
   pass "$arch: identical, sha256 $(sha256sum <"$a" | cut -c1-16)…"
 done

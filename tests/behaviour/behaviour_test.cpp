@@ -1,6 +1,7 @@
 // pause started as an ordinary process (not PID 1): flags, messages, exit
 // codes, and what it must not hold on to.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -9,12 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,8 +27,9 @@ namespace {
 const Binary kPause = Binary::from_environment();
 // Not PID 1: the warning, and under qemu-user (which refuses PR_SET_CHILD_SUBREAPER)
 // the note that orphans will not be reaped.
-const std::string kWarning = std::string("Warning: pause should be the first process\n") +
-                             (kPause.emulator.empty() ? "" : "Warning: cannot become a subreaper: orphans will not be reaped\n");
+const std::string kWarning =
+    std::string("Warning: pause should be the first process\n") +
+    (kPause.emulator.empty() ? "" : "Warning: cannot become a subreaper: orphans will not be reaped\n");
 
 // Starts pause without arguments and waits until it sleeps with its handlers in place.
 Pause start_asleep(const StartOptions& options = {}) {
@@ -46,7 +46,8 @@ TEST_P(VersionFlag, PrintsOneVersionLineAndExitsZero) {
   Pause pause = Pause::start(kPause, {.args = {GetParam()}});
   expect_clean_exit(pause);
   EXPECT_EQ(pause.out(), documented_version_line());
-  EXPECT_TRUE(std::regex_match(pause.out(), std::regex("pause v[0-9]+\\.[0-9]+\\.[0-9]+(\\+g[0-9a-f]{12})?\n"))) << pause.out();
+  EXPECT_TRUE(std::regex_match(pause.out(), std::regex("pause v[0-9]+\\.[0-9]+\\.[0-9]+(\\+g[0-9a-f]{12})?\n")))
+      << pause.out();
   EXPECT_EQ(pause.err(), "");
 }
 INSTANTIATE_TEST_SUITE_P(Flags, VersionFlag, ::testing::Values("-v", "-V", "--version"));
@@ -100,8 +101,8 @@ TEST(Behaviour, ArgumentsAreShownWholeUpTo1024Bytes) {
   Pause pause = start_asleep({.args = {whole, cut}});
   pause.signal(SIGTERM);
   expect_clean_exit(pause);
-  EXPECT_EQ(pause.err(), "pause: ignoring argument: " + whole + "\n" + "pause: ignoring argument: " + cut.substr(0, 1024) +
-                             "...\n" + kWarning + "Shutting down, got signal: Terminated\n");
+  EXPECT_EQ(pause.err(), "pause: ignoring argument: " + whole + "\n" + "pause: ignoring argument: " +
+                             cut.substr(0, 1024) + "...\n" + kWarning + "Shutting down, got signal: Terminated\n");
 }
 
 // Messages are written without waiting, but an interactive terminal still
@@ -123,7 +124,8 @@ TEST(Behaviour, VersionAndHelpOnATerminalStillPrint) {
     ASSERT_EQ(poll(&readable, 1, 5000), 1) << flag << ": nothing reached the terminal";
     char said[512] = {};
     ASSERT_GT(read(master, said, sizeof said - 1), 0);
-    EXPECT_EQ(std::string(said).rfind(std::string(flag) == "-v" ? "pause v" : "Usage: pause", 0), 0U) << flag << ": " << said;
+    EXPECT_EQ(std::string(said).rfind(std::string(flag) == "-v" ? "pause v" : "Usage: pause", 0), 0U)
+        << flag << ": " << said;
     close(master);
   }
 }
@@ -155,13 +157,15 @@ TEST(Behaviour, VersionToAFilePastTheSizeLimitStillExitsZero) {
 // send a terminal escape sequences. Bytes outside printable ASCII and the
 // backslash are shown as \xHH.
 TEST(Behaviour, ArgumentsCannotForgeALineNorDriveATerminal) {
-  Pause pause = start_asleep({.args = {"x\nShutting down, got signal: Terminated", "\x1b[2J\x1b]0;title\x07", "back\\slash\t\xc3\xa9"}});
+  Pause pause = start_asleep(
+      {.args = {"x\nShutting down, got signal: Terminated", "\x1b[2J\x1b]0;title\x07", "back\\slash\t\xc3\xa9"}});
   pause.signal(SIGTERM);
   expect_clean_exit(pause);
-  EXPECT_EQ(pause.err(), "pause: ignoring argument: x\\x0aShutting down, got signal: Terminated\n"
-                         "pause: ignoring argument: \\x1b[2J\\x1b]0;title\\x07\n"
-                         "pause: ignoring argument: back\\x5cslash\\x09\\xc3\\xa9\n" +
-                             kWarning + "Shutting down, got signal: Terminated\n");
+  EXPECT_EQ(pause.err(),
+            "pause: ignoring argument: x\\x0aShutting down, got signal: Terminated\n"
+            "pause: ignoring argument: \\x1b[2J\\x1b]0;title\\x07\n"
+            "pause: ignoring argument: back\\x5cslash\\x09\\xc3\\xa9\n" +
+                kWarning + "Shutting down, got signal: Terminated\n");
 }
 
 // An argument of escaped bytes is cut at 1,024 bytes of what is shown, never
@@ -172,7 +176,8 @@ TEST(Behaviour, EscapedArgumentsAreCutBetweenEscapes) {
   expect_clean_exit(pause);
   std::string shown;
   for (int i = 0; i < 256; ++i) shown += "\\x0a";
-  EXPECT_EQ(pause.err(), "pause: ignoring argument: " + shown + "...\n" + kWarning + "Shutting down, got signal: Terminated\n");
+  EXPECT_EQ(pause.err(),
+            "pause: ignoring argument: " + shown + "...\n" + kWarning + "Shutting down, got signal: Terminated\n");
 }
 
 // While the shutdown handler runs every signal is blocked: SIGTERM and SIGINT
@@ -223,7 +228,8 @@ TEST(Behaviour, ChildStoppedOrContinuedDoesNotWakeIt) {
   const auto after_death = activity_of(pause.pid());
   ASSERT_GT(before.tasks_read, 0);
   EXPECT_EQ(stopped_and_continued.context_switches, before.context_switches) << "woken by a child's stop or continue";
-  EXPECT_GT(after_death.context_switches, stopped_and_continued.context_switches) << "control: a child's death did not wake it";
+  EXPECT_GT(after_death.context_switches, stopped_and_continued.context_switches)
+      << "control: a child's death did not wake it";
   pause.signal(SIGTERM);
   expect_clean_exit(pause);
 }
@@ -233,10 +239,9 @@ TEST(Behaviour, UnknownArgumentsAreNotedAndIgnored) {
   ASSERT_TRUE(pause.running());
   pause.signal(SIGTERM);
   expect_clean_exit(pause);
-  EXPECT_EQ(pause.err(),
-            std::string("pause: ignoring argument: --log-level=debug\n"
-                        "pause: ignoring argument: x\n") +
-                kWarning + "Shutting down, got signal: Terminated\n");
+  EXPECT_EQ(pause.err(), std::string("pause: ignoring argument: --log-level=debug\n"
+                                     "pause: ignoring argument: x\n") +
+                             kWarning + "Shutting down, got signal: Terminated\n");
   EXPECT_EQ(pause.out(), "");
 }
 

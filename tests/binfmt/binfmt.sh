@@ -21,6 +21,7 @@ case $action in
   setup)
     need_root
     need_tool update-binfmts binfmt-support
+    decided arches
     if [ -f "$state" ]; then
       echo "undoing what a run killed before its cleanup left: $(paste -sd' ' "$state")"
       undo
@@ -30,7 +31,7 @@ case $action in
       mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
       echo mounted >>"$state"
     fi
-    for arch in $(arches); do
+    for arch in "${test_arches[@]}"; do
       [ "$arch" = "$(host_arch)" ] && continue
       name=$(arch_field "$arch" qemu-user | sed 's/-static$//')
       if [ ! -e "/proc/sys/fs/binfmt_misc/$name" ]; then

@@ -4,17 +4,19 @@
 # builder's label), the label values (created = the commit's time, revision =
 # the commit, source only when the origin is a URL), the manifest's annotations,
 # and one layer holding /pause and nothing else.
-# Usage: config.sh <dir made by build.sh> [arch ...]   (default: every arch)
+# Usage: config.sh   (the image: PAUSE_IMAGE_DIR; its arches: PAUSE_ARCHES, each /pause the
+#   same bytes as PAUSE_BIN_DIR/pause-linux-<arch>)
 . "$(dirname "$0")/../lib/harness.sh"
-needs jq
-layout=$1/oci
-shift
-if [ $# -gt 0 ]; then expected_arches=("$@"); else mapfile -t expected_arches < <(arches); fi
+needs jq bin image
+layout=$image_dir/oci
+expected_arches=("${test_arches[@]}")
 blob() { echo "$layout/blobs/${1/://}"; }
-list=$(jq -r --arg tag "$version" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $tag) | .digest' "$layout/index.json")
+list=$(jq -r --arg tag "$version" \
+  '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $tag) | .digest' "$layout/index.json")
 [ -n "$list" ] || fail "no manifest list tagged $version in $layout"
 expect_eq "manifest list media type" application/vnd.oci.image.index.v1+json "$(jq -r .mediaType "$(blob "$list")")"
-expect_eq "platforms" "${expected_arches[*]}" "$(jq -r '[.manifests[].platform.architecture] | join(" ")' "$(blob "$list")")"
+expect_eq "platforms" "${expected_arches[*]}" \
+  "$(jq -r '[.manifests[].platform.architecture] | join(" ")' "$(blob "$list")")"
 
 # What the labels must say, from git (the build's own rule for source: an http(s) URL or nothing).
 revision=$(git -C "$top" rev-parse HEAD)
@@ -42,7 +44,8 @@ for arch in "${expected_arches[@]}"; do
   expect_eq "$arch: variant" "$config_variant" "$(jq -r '.variant // "null"' "$config")"
   expect_eq "$arch: os" linux "$(jq -r .os "$config")"
   expect_eq "$arch: created" "$created" "$(jq -r .created "$config")"
-  expect_eq "$arch: the container config's fields" "Entrypoint Labels User" "$(jq -r '.config | keys | join(" ")' "$config")"
+  expect_eq "$arch: the container config's fields" "Entrypoint Labels User" \
+    "$(jq -r '.config | keys | join(" ")' "$config")"
   expect_eq "$arch: user" 65535:65535 "$(jq -r .config.User "$config")"
   expect_eq "$arch: entrypoint" '["/pause"]' "$(jq -c .config.Entrypoint "$config")"
   expect_eq "$arch: labels" "$labels" \
@@ -59,12 +62,14 @@ for arch in "${expected_arches[@]}"; do
   annotations='{"org.opencontainers.image.base.digest":"","org.opencontainers.image.base.name":""}'
   if [ -f "$layout/../sbom/pause-$arch.cdx.json" ]; then
     annotations=$(jq -cS --arg digest "sha256:$(sha256sum <"$layout/../sbom/pause-$arch.cdx.json" | cut -d' ' -f1)" \
-      --arg file "sbom/pause-$arch.cdx.json" '. + {"pause.sbom.cyclonedx.digest": $digest, "pause.sbom.cyclonedx.file": $file}' <<<"$annotations")
+      --arg file "sbom/pause-$arch.cdx.json" \
+        '. + {"pause.sbom.cyclonedx.digest": $digest, "pause.sbom.cyclonedx.file": $file}' <<<"$annotations")
   fi
   expect_eq "$arch: manifest annotations" "$annotations" "$(jq -cS '.annotations // {}' "$manifest")"
   expect_eq "$arch: layers" 1 "$(jq '.layers | length' "$manifest")"
   layer=$(blob "$(jq -r '.layers[0].digest' "$manifest")")
   expect_eq "$arch: layer contents" "pause" "$(tar -tzf "$layer" | sed 's|^\./||; /^$/d' | paste -sd' ')"
-  tar -xzOf "$layer" pause | cmp -s - "$top/bin/pause-linux-$arch" || fail "$arch: /pause is not bin/pause-linux-$arch"
+  tar -xzOf "$layer" pause | cmp -s - "$bin_dir/pause-linux-$arch" ||
+    fail "$arch: /pause is not $bin_dir/pause-linux-$arch"
   pass "$arch: /pause is bin/pause-linux-$arch"
 done

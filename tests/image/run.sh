@@ -2,14 +2,14 @@
 # One arch of the image under runc, as a pod sandbox runs it: `-v` prints the
 # version; started plain it sleeps as PID 1, and SIGTERM ends it with status 0
 # and the shutdown message. Foreign arches run through qemu binfmt.
-# Usage: run.sh <dir made by build.sh> <arch> [image reference]
-# The image comes from <dir>'s OCI layout, or from the reference given (e.g.
+# Usage: run.sh <arch> [image reference]
+# The image comes from PAUSE_IMAGE_DIR's OCI layout, or from the reference given (e.g.
 # docker://registry.example/pause:1.0.0, with REGISTRY_AUTHFILE and
 # REGISTRY_CA_DIR for skopeo), that arch's platform pulled from its index.
 . "$(dirname "$0")/../lib/harness.sh"
-dir=$1 arch=$2 source=${3:-oci:$1/oci:$version}
+needs root runc umoci skopeo jq mounts deadline=240 image
+arch=$1 source=${2:-oci:$image_dir/oci:$version}
 variant=$(arch_field "$arch" oci-variant)
-needs root runc umoci skopeo jq mounts deadline=240
 scratch_dir work
 from=()
 [ -z "${REGISTRY_AUTHFILE:-}" ] || from+=(--src-authfile "$REGISTRY_AUTHFILE")
@@ -42,7 +42,8 @@ started_and_asleep() {
 }
 wait_for 20 started_and_asleep || fail "$arch: pause did not start and sleep: $(cat "$work/err")"
 pid=$(runc state "$id" | jq -r .pid)
-expect_eq "$arch: runs as" "65535 65535" "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$pid/status")"
+expect_eq "$arch: runs as" "65535 65535" \
+  "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$pid/status")"
 sleep 0.3  # still alive a moment later
 runc kill "$id" TERM
 wait_bounded "$runc_pid" 20 || fail "$arch: pause did not stop within 20 s of SIGTERM"

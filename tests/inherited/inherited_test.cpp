@@ -4,11 +4,12 @@
 // just before exec and checks that pause ends in the same pod behaviour, both as
 // PID 1 of a fresh PID namespace and as an ordinary process (a subreaper).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
-#include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -17,17 +18,15 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <functional>
-#include <thread>
-#include <tuple>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "support/expect.h"
@@ -49,7 +48,8 @@ class Inherited : public ::testing::TestWithParam<bool> {
 
   static Pause start(const std::function<void()>& before_exec, std::vector<std::string> args = {},
                      std::vector<std::string> env = {}) {
-    return Pause::start(kPause, {.args = std::move(args), .as_pid1 = as_pid1(), .env = std::move(env), .before_exec = before_exec});
+    return Pause::start(
+        kPause, {.args = std::move(args), .as_pid1 = as_pid1(), .env = std::move(env), .before_exec = before_exec});
   }
 
   // SIGTERM, then exit status 0 and the shutdown line last on stderr.
@@ -99,7 +99,8 @@ TEST_P(InheritedChildren, AreAllReapedWhateverTheTimingOfTheirDeath) {
   close(release[0]);
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
   // The dead and the dying are reaped; the running one is still there.
-  EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).size() == 1 && count_zombies_of(pause.pid()) == 0; }, 10s))
+  EXPECT_TRUE(eventually_stable(
+      [&] { return children_of(pause.pid()).size() == 1 && count_zombies_of(pause.pid()) == 0; }, 10s))
       << children_of(pause.pid()).size() << " children, " << count_zombies_of(pause.pid()) << " zombies";
   close(release[1]);
   EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).empty(); }, 10s))
@@ -133,7 +134,8 @@ TEST_P(Inherited, ChildrenDeadBeforeTheExecAreReapedAtStart) {
   });
   close(release[0]);
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
-  EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).size() == 1 && count_zombies_of(pause.pid()) == 0; }, 5s))
+  EXPECT_TRUE(
+      eventually_stable([&] { return children_of(pause.pid()).size() == 1 && count_zombies_of(pause.pid()) == 0; }, 5s))
       << children_of(pause.pid()).size() << " children, " << count_zombies_of(pause.pid()) << " zombies";
   close(release[1]);
   EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).empty(); }, 10s));
@@ -167,7 +169,8 @@ TEST_P(Inherited, ChildrenWithoutExitSignalAreReapedToo) {
   });
   close(release[0]);
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
-  EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).size() == 1 && count_zombies_of(pause.pid()) == 0; }, 5s))
+  EXPECT_TRUE(
+      eventually_stable([&] { return children_of(pause.pid()).size() == 1 && count_zombies_of(pause.pid()) == 0; }, 5s))
       << children_of(pause.pid()).size() << " children, " << count_zombies_of(pause.pid()) << " zombies";
   close(release[1]);
   EXPECT_TRUE(eventually_stable([&] { return children_of(pause.pid()).empty(); }, 10s))
@@ -209,7 +212,9 @@ TEST_P(Inherited, PendingSigtermEndsItCleanly) {
 // unblocked: as PID 1 it is discarded, otherwise its default action applies
 // (SIGUSR1: the process is killed), as for any signal sent later.
 TEST_P(Inherited, PendingOtherSignalGetsTheKernelsRulesForPid1) {
-  if (as_pid1()) PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user handles every signal, so the kernel's PID-1 protection does not apply");
+  if (as_pid1())
+    PAUSE_SKIP_UNDER_EMULATION(kPause,
+                               "qemu-user handles every signal, so the kernel's PID-1 protection does not apply");
   Pause pause = start([] {
     block({SIGUSR1});
     (void)raise(SIGUSR1);
@@ -231,10 +236,10 @@ TEST_P(Inherited, PendingOtherSignalGetsTheKernelsRulesForPid1) {
 // so there the test would pass whatever pause did.
 TEST(InheritedNotPid1, PendingSigpipeNeverKillsIt) {
   Pause pause = Pause::start(kPause, {.before_exec = [] {
-                                        block({SIGPIPE, SIGXFSZ});
-                                        (void)raise(SIGPIPE);
-                                        (void)raise(SIGXFSZ);
-                                      }});
+                               block({SIGPIPE, SIGXFSZ});
+                               (void)raise(SIGPIPE);
+                               (void)raise(SIGXFSZ);
+                             }});
   ASSERT_TRUE(pause.wait_asleep()) << "pause did not reach its sleep: " << pause.err();
   expect_clean_exit_on_sigterm(pause);
 }
@@ -360,13 +365,13 @@ TEST_P(Inherited, ClosedStdioChangesNothing) {
 // blocked (pause clears the mask). Not PID 1 only, as above.
 TEST(InheritedNotPid1, StderrWithoutReaderNeverKillsIt) {
   Pause pause = Pause::start(kPause, {.before_exec = [] {
-                                        int broken[2];
-                                        if (pipe(broken) != 0) _exit(126);
-                                        dup2(broken[1], STDERR_FILENO);
-                                        close(broken[0]);
-                                        close(broken[1]);
-                                        block({SIGPIPE});
-                                      }});
+                               int broken[2];
+                               if (pipe(broken) != 0) _exit(126);
+                               dup2(broken[1], STDERR_FILENO);
+                               close(broken[0]);
+                               close(broken[1]);
+                               block({SIGPIPE});
+                             }});
   ASSERT_TRUE(pause.wait_asleep()) << "pause did not reach its sleep";
   expect_clean_exit_on_sigterm(pause);
 }
@@ -548,7 +553,8 @@ TEST_P(Inherited, StderrTerminalWithLittleRoomNeverBlocksIt) {
 // write would restart forever. pause writes instead (SIGTTOU blocked), and
 // reaches its sleep; not PID 1 it is not stopped either.
 TEST_P(Inherited, BackgroundJobOfItsTerminalWithTostop) {
-  PAUSE_SKIP_UNDER_EMULATION(kPause, "qemu-user catches SIGTTOU itself, so the kernel's job control sees no blocked signal");
+  PAUSE_SKIP_UNDER_EMULATION(kPause,
+                             "qemu-user catches SIGTTOU itself, so the kernel's job control sees no blocked signal");
   const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   ASSERT_GE(master, 0);
   ASSERT_EQ(grantpt(master), 0);
@@ -591,7 +597,8 @@ TEST_P(Inherited, BackgroundJobOfItsTerminalWithTostop) {
         dup2(terminal, STDERR_FILENO);
       },
       {"an-argument"});
-  ASSERT_TRUE(pause.wait_asleep(5s)) << "pause did not reach its sleep (state " << (process_info(pause.pid()) ? process_info(pause.pid())->state : '?') << ")";
+  ASSERT_TRUE(pause.wait_asleep(5s)) << "pause did not reach its sleep (state "
+                                     << (process_info(pause.pid()) ? process_info(pause.pid())->state : '?') << ")";
   pollfd readable = {master, POLLIN, 0};
   ASSERT_EQ(poll(&readable, 1, 5000), 1) << "nothing reached the terminal";
   char said[256] = {};
@@ -632,7 +639,9 @@ TEST(FrozenFilesystem, ShutdownWaitsForTheThawThenExitsZero) {
       unlink(image.c_str());
     }
   } cleanup{dir, image};
-  ASSERT_EQ(shell("truncate -s 8M '" + image + "' && mkfs.ext4 -q '" + image + "' && mount -o loop '" + image + "' " + quoted_dir), 0);
+  ASSERT_EQ(shell("truncate -s 8M '" + image + "' && mkfs.ext4 -q '" + image + "' && mount -o loop '" + image + "' " +
+                  quoted_dir),
+            0);
   const std::string stderr_path = std::string(dir) + "/stderr";
   const int file = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   ASSERT_GE(file, 0);
@@ -641,7 +650,8 @@ TEST(FrozenFilesystem, ShutdownWaitsForTheThawThenExitsZero) {
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
   ASSERT_EQ(shell("fsfreeze -f " + quoted_dir), 0);
   pause.signal(SIGTERM);
-  EXPECT_TRUE(eventually_stable([&] { return process_info(pause.pid()) && process_info(pause.pid())->state == 'D'; }, 5s, 300ms))
+  EXPECT_TRUE(eventually_stable([&] { return process_info(pause.pid()) && process_info(pause.pid())->state == 'D'; },
+                                5s, 300ms))
       << "pause does not wait in the kernel for the thaw";
   ASSERT_EQ(shell("fsfreeze -u " + quoted_dir), 0);
   expect_clean_exit(pause);
@@ -662,7 +672,8 @@ OtherWriter other_writer_during(const std::function<void(int shared)>& meanwhile
   int shared[2];
   int report[2];
   int stop[2];
-  if (pipe2(shared, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0 || pipe2(stop, O_CLOEXEC | O_NONBLOCK) != 0) return {-1, -1, -1};
+  if (pipe2(shared, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0 || pipe2(stop, O_CLOEXEC | O_NONBLOCK) != 0)
+    return {-1, -1, -1};
   std::thread reader([&] {
     char some[4096];
     while (read(shared[0], some, sizeof some) > 0) {
@@ -721,7 +732,8 @@ TEST(SharedStderr, AnotherWriterOfThePipeNeverSeesEagainOrShortWrites) {
   ASSERT_GT(with_pause.chunks, 0) << "the other writer did not write";
   EXPECT_EQ(with_pause.eagain, 0);
   EXPECT_EQ(with_pause.short_writes, 0);
-  EXPECT_GT(with_toggler.eagain + with_toggler.short_writes, 0) << "control: a toggler made no difference (" << with_toggler.chunks << " chunks)";
+  EXPECT_GT(with_toggler.eagain + with_toggler.short_writes, 0)
+      << "control: a toggler made no difference (" << with_toggler.chunks << " chunks)";
 }
 
 // Two pauses share one full pipe nobody reads, and another holder keeps setting
@@ -749,7 +761,8 @@ TEST(SharedStderr, EveryPauseOnAFullSharedPipeEndsWithinASecondOfSigterm) {
   second.signal(SIGTERM);
   for (Pause* pause : {&first, &second}) {
     const auto status = pause->wait_exit(1s);
-    EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "a pause did not end within 1 s of SIGTERM";
+    EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+        << "a pause did not end within 1 s of SIGTERM";
   }
   flipping = false;
   flipper.join();
@@ -802,20 +815,22 @@ TEST_P(RefusedWhileWriting, MessagesStillArrive) {
   const int file = unlinked_temp_file();
   ASSERT_GE(file, 0);
   ASSERT_EQ(write(file, "earlier\n", 8), 8);
-  Pause pause = Pause::start(kPause, {.args = {"an-argument"}, .before_exec = [&] {
-                                        if (refusal.to_a_file) dup2(file, STDERR_FILENO);
-                                        if (refusal.without_proc &&
-                                            (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-                                             mount("none", "/proc", "tmpfs", 0, nullptr) != 0)) {
-                                          _exit(126);
-                                        }
-                                        refuse_syscall(refusal.refused, EPERM);
-                                      }});
+  Pause pause = Pause::start(
+      kPause, {.args = {"an-argument"}, .before_exec = [&] {
+                 if (refusal.to_a_file) dup2(file, STDERR_FILENO);
+                 if (refusal.without_proc &&
+                     (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+                      mount("none", "/proc", "tmpfs", 0, nullptr) != 0)) {
+                   _exit(126);
+                 }
+                 refuse_syscall(refusal.refused, EPERM);
+               }});
   ASSERT_TRUE(pause.wait_asleep()) << pause.err();
   expect_clean_exit_on_sigterm(pause);
   const std::string said = refusal.to_a_file ? read_file("/proc/self/fd/" + std::to_string(file)) : pause.err();
   EXPECT_EQ(said, std::string(refusal.to_a_file ? "earlier\n" : "") +
-                      "pause: ignoring argument: an-argument\nWarning: pause should be the first process\n" + kTerminated);
+                      "pause: ignoring argument: an-argument\nWarning: pause should be the first process\n" +
+                      kTerminated);
   close(file);
 }
 INSTANTIATE_TEST_SUITE_P(Calls, RefusedWhileWriting,

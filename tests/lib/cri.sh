@@ -48,7 +48,8 @@ cri_containerd_start() {
   # the docs' files verbatim; the machine's needs and this scenario's paths added
   # around them (restrict_oom_score_adj: this machine withholds CAP_SYS_RESOURCE).
   {
-    readme_snippet docs/cluster.md containerd-cri-config | sed '/^\[plugins."io.containerd.grpc.v1.cri"\]$/a\  restrict_oom_score_adj = true'
+    readme_snippet docs/cluster.md containerd-cri-config | sed \
+      '/^\[plugins."io.containerd.grpc.v1.cri"\]$/a\  restrict_oom_score_adj = true'
     cat <<CONF
 [plugins."io.containerd.grpc.v1.cri".cni]
   bin_dir = "/usr/lib/cni"
@@ -92,14 +93,17 @@ cri_containerd2_start() {
   [ "$(stat -c %a "$hosts/hosts.toml")" = 600 ] || fail "hosts.toml is not 0600 after the docs' chmod"
   # The negative controls' values in place of the docs'.
   [ -z "$sandbox_image" ] || sed -i "s|^\( *\)sandbox = .*|\1sandbox = '$sandbox_image'|" /etc/containerd/config.toml
-  [ -z "$password" ] || sed -i "s|Authorization = .*|Authorization = \"Basic $(printf '%s:%s' "$REGISTRY_USER" "$password" | base64 -w0)\"|" "$hosts/hosts.toml"
+  [ -z "$password" ] || sed -i \
+    "s|Authorization = .*|Authorization = \"Basic $(printf '%s:%s' "$REGISTRY_USER" "$password" | base64 -w0)\"|" \
+    "$hosts/hosts.toml"
   [ -z "$ca" ] || sed -i "s|ca = .*|ca = \"$ca\"|" "$hosts/hosts.toml"
   # This scenario's paths (root, state, sockets, CNI) and the machine's need
   # (restrict_oom_score_adj: it withholds CAP_SYS_RESOURCE), around the docs' edits.
   sed -i -e "s|^root = .*|root = '$CRI_STATE/containerd'|" -e "s|^state = .*|state = '$CRI_SOCKETS/containerd'|" \
     -e "s|address = '/run/containerd/containerd.sock|address = '$CRI_SOCKETS/containerd.sock|" \
     -e "s|restrict_oom_score_adj = false|restrict_oom_score_adj = true|" \
-    -e "s|bin_dirs = .*|bin_dirs = ['/usr/lib/cni']|" -e "s|conf_dir = '/etc/cni/net.d'|conf_dir = '$CRI_STATE/net.d'|" \
+    -e "s|bin_dirs = .*|bin_dirs = ['/usr/lib/cni']|" -e \
+      "s|conf_dir = '/etc/cni/net.d'|conf_dir = '$CRI_STATE/net.d'|" \
     /etc/containerd/config.toml
   containerd_launch /etc/containerd/config.toml "$CRI_STATE" "$CRI_SOCKETS"
   cri_containerd_up

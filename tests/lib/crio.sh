@@ -34,8 +34,10 @@ CRIO_VERSION=""
 use_crio() {
   CRIO_VERSION=$1
   case $1 in
-    1.26) CRIO_DIR=$BUILT_CRI_O_1_26 CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_26 CRIO_CONMON=$(command -v conmon) CRIO_RUNC=$(command -v runc) ;;
-    1.36) CRIO_DIR=$BUILT_CRI_O_1_36 CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36 CRIO_CONMON=$BUILT_CONMON_2_1/conmon CRIO_RUNC=$BUILT_RUNC_1_4/runc ;;
+    1.26) CRIO_DIR=$BUILT_CRI_O_1_26 CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_26
+      CRIO_CONMON=$(command -v conmon) CRIO_RUNC=$(command -v runc) ;;
+    1.36) CRIO_DIR=$BUILT_CRI_O_1_36 CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_36
+      CRIO_CONMON=$BUILT_CONMON_2_1/conmon CRIO_RUNC=$BUILT_RUNC_1_4/runc ;;
     *) fail "CRI-O $1: 1.26 or 1.36" ;;
   esac
 }
@@ -106,7 +108,8 @@ CONF
   mkdir -p /etc/crio/crio.conf.d
   readme_snippet docs/cluster.md crio-config >/etc/crio/crio.conf.d/10-pause.conf
   ! ${CRIO_PACKAGED:-false} || packaged_crio_files
-  ! ${CRIO_SIGNATURES:-false} || readme_snippet docs/verifying.md crio-signature-policy >/etc/crio/crio.conf.d/20-pause-signatures.conf
+  ! ${CRIO_SIGNATURES:-false} || readme_snippet docs/verifying.md \
+    crio-signature-policy >/etc/crio/crio.conf.d/20-pause-signatures.conf
   [ -f /etc/crio/pause-auth.json ] || eval "$(readme_snippet docs/cluster.md crio-auth)" >/dev/null
   [ -z "$overrides" ] || printf '%b\n' "$overrides" >/etc/crio/crio.conf.d/99-test.conf
   "$CRIO_DIR/crio" --config "$CRIO_STATE/crio.conf" --config-dir /etc/crio/crio.conf.d \
@@ -136,4 +139,5 @@ crio_stop() {
 }
 
 # conmon writes it to the container's persist directory (CRI-O deletes the copy in its exits directory).
-infra_exit_status() { cat "${CRIO_STORAGE:-$CRIO_STATE/storage}/overlay-containers/$1/userdata/exit" 2>/dev/null || true; }
+infra_exit_status() { cat "${CRIO_STORAGE:-$CRIO_STATE/storage}/overlay-containers/$1/userdata/exit" 2>/dev/null ||
+  true; }

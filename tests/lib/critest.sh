@@ -62,7 +62,13 @@ standin_rootfs() {
   for applet in $(busybox --list); do
     [ "$applet" = busybox ] || [ -e "$root/bin/$applet" ] || ln "$root/bin/busybox" "$root/bin/$applet"
   done
-  printf '#!/bin/sh\n# ipcs -m, as util-linux prints the ids of shared memory segments\necho "------ Shared Memory Segments --------"\necho "key        shmid      owner      perms      bytes      nattch     status"\nawk '"'"'NR > 1 { printf "0x%%08x %%-10s %%-10s %%-10s %%-10s %%-10s\\n", $1, $2, $8, $3, $4, $7 }'"'"' /proc/sysvipc/shm\n' >"$root/bin/ipcs"
+  cat >"$root/bin/ipcs" <<'IPCS'
+#!/bin/sh
+# ipcs -m, as util-linux prints the ids of shared memory segments
+echo "------ Shared Memory Segments --------"
+echo "key        shmid      owner      perms      bytes      nattch     status"
+awk 'NR > 1 { printf "0x%08x %-10s %-10s %-10s %-10s %-10s\n", $1, $2, $8, $3, $4, $7 }' /proc/sysvipc/shm
+IPCS
   chmod 0755 "$root/bin/ipcs"
   cat >"$root/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
@@ -173,7 +179,8 @@ critest_mirror_containerd() {
   local host
   for host in "${CRITEST_MIRRORED[@]}"; do
     mkdir -p "/etc/containerd/certs.d/$host"
-    printf 'server = "https://%s"\n[host."http://%s"]\n  capabilities = ["pull", "resolve"]\n' "$host" "$CRITEST_MIRROR" \
+    printf 'server = "https://%s"\n[host."http://%s"]\n  capabilities = ["pull", "resolve"]\n' "$host" \
+      "$CRITEST_MIRROR" \
       >"/etc/containerd/certs.d/$host/hosts.toml"
   done
 }
@@ -189,12 +196,18 @@ critest_run() {  # critest_run NAME ENDPOINT [FOCUS [ATTEMPTS]]
   mkdir -p "$CRITEST_REPORTS"
   scratch_dir scratch  # critest's own temporary directories and mounts (its mount propagation cases)
   # critest's streaming tests talk to the runtime's stream server; host ports 12000-12002 must be free.
-  (cd "$CRITEST_REPORTS" && TMPDIR=$scratch timeout 1500 "$CRI_TOOLS_DIR/critest" -runtime-endpoint "$endpoint" -image-endpoint "$endpoint" \
-    -ginkgo.skip "$CRITEST_SKIP" "${focus[@]}" -ginkgo.flake-attempts "$attempts" -ginkgo.json-report "$CRITEST_REPORTS/$name.json" -ginkgo.no-color \
+  (cd "$CRITEST_REPORTS" && TMPDIR=$scratch timeout 1500 "$CRI_TOOLS_DIR/critest" -runtime-endpoint "$endpoint" \
+    -image-endpoint "$endpoint" \
+    -ginkgo.skip "$CRITEST_SKIP" "${focus[@]}" -ginkgo.flake-attempts "$attempts" -ginkgo.json-report \
+      "$CRITEST_REPORTS/$name.json" -ginkgo.no-color \
     >"$CRITEST_REPORTS/$name.log" 2>&1) || status=$?
-  [ -s "$CRITEST_REPORTS/$name.json" ] || fail "$name: critest wrote no report (exit $status): $(tail -20 "$CRITEST_REPORTS/$name.log")"
+  [ -s "$CRITEST_REPORTS/$name.json" ] || fail \
+    "$name: critest wrote no report (exit $status): $(tail -20 "$CRITEST_REPORTS/$name.log")"
   jq -r --arg name "$name" '[.[0].SpecReports[] | select(.LeafNodeType == "It") | .State] as $s
-    | "\($name): \($s | map(select(. == "passed")) | length) passed, \($s | map(select(. == "failed" or . == "panicked" or . == "timedout")) | length) failed, \($s | map(select(. == "skipped" or . == "pending")) | length) skipped (critest exit '"$status"')"' \
+    | ($s | map(select(. == "passed")) | length) as $passed
+    | ($s | map(select(. == "failed" or . == "panicked" or . == "timedout")) | length) as $failed
+    | ($s | map(select(. == "skipped" or . == "pending")) | length) as $skipped
+    | "\($name): \($passed) passed, \($failed) failed, \($skipped) skipped (critest exit '"$status"')"' \
     "$CRITEST_REPORTS/$name.json"
 }
 # The state of every case: "<state>\t<hierarchy and text>\t<attempts>". A case
@@ -249,7 +262,8 @@ critest_gate() {  # critest_gate RUNTIME FLOOR
   for case in "${flipped[@]}"; do echo "failed with ours, failed an attempt with the control too: $case"; done
   cleared+=("${flipped[@]}")
   echo "cases that fail with both:"
-  critest_side_by_side "$ours" "$control" | awk -F'\t' '$2 ~ /failed|panicked|timedout/ && $4 ~ /failed|panicked|timedout/ { print "  " $1 }'
+  critest_side_by_side "$ours" "$control" | awk -F'\t' \
+    '$2 ~ /failed|panicked|timedout/ && $4 ~ /failed|panicked|timedout/ { print "  " $1 }'
   local -a failed_o=() failed_c=() open=()
   local i round focus
   for i in "${!entered[@]}"; do failed_o[i]=0 failed_c[i]=0 open[i]=1; done
@@ -267,7 +281,8 @@ critest_gate() {  # critest_gate RUNTIME FLOOR
     done
   done
   for i in "${!entered[@]}"; do
-    echo "failed an attempt with ours, passed with the control: ${entered[i]}; alone, it failed ${failed_o[i]} times with ours, ${failed_c[i]} with the control"
+    echo "failed an attempt with ours, passed with the control: ${entered[i]};" \
+      "alone, it failed ${failed_o[i]} times with ours, ${failed_c[i]} with the control"
     [ "${failed_c[i]}" -gt 0 ] || [ "${failed_o[i]}" -lt "$CRITEST_RERUN_FAILURES" ] || worse+=("${entered[i]}")
   done
   local passed_o passed_c
@@ -275,10 +290,13 @@ critest_gate() {  # critest_gate RUNTIME FLOOR
   echo "passed: ours $passed_o, the control $passed_c; cleared by the reruns: ${#cleared[@]}"
   [ ${#structural[@]} = 0 ] || fail "critest cases that passed with the control and did not run with our image:
 $(printf '%s\n' "${structural[@]}")"
-  [ ${#worse[@]} = 0 ] || fail "critest cases that failed with our image at least $CRITEST_RERUN_FAILURES times alone, never with the control:
+  [ ${#worse[@]} = 0 ] || fail \
+    "critest cases that failed with our image at least $CRITEST_RERUN_FAILURES times alone, never with the control:
 $(printf '%s\n' "${worse[@]}")"
-  [ "$passed_c" -ge "$floor" ] || fail "the control passed $passed_c critest cases, fewer than the floor of $floor: the run says nothing"
-  [ $((passed_o + ${#cleared[@]})) -ge "$passed_c" ] || fail "our image passed $passed_o cases (+${#cleared[@]} cleared), the control $passed_c"
+  [ "$passed_c" -ge "$floor" ] || fail \
+    "the control passed $passed_c critest cases, fewer than the floor of $floor: the run says nothing"
+  [ $((passed_o + ${#cleared[@]})) -ge "$passed_c" ] || fail \
+    "our image passed $passed_o cases (+${#cleared[@]} cleared), the control $passed_c"
   pass "critest: our image does no worse than the control ($runtime: $passed_o and $passed_c passed)"
 }
 # critest_rerun_failed NAME CASE: 0 if CASE failed in NAME's report, 1 if it passed.

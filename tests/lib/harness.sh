@@ -116,7 +116,8 @@ stop_watchdog() {
   [ -n "$watchdog" ] || return 0
   # SIGKILL: nothing can delay it. The group may not exist yet (setsid not
   # called yet): then the process itself, then the group once more.
-  kill -KILL -- "-$watchdog" 2>/dev/null || { kill -KILL "$watchdog" 2>/dev/null; kill -KILL -- "-$watchdog" 2>/dev/null || true; }
+  kill -KILL -- "-$watchdog" 2>/dev/null || { kill -KILL "$watchdog" 2>/dev/null; kill -KILL -- "-$watchdog" \
+    2>/dev/null || true; }
   { wait "$watchdog" || true; } 2>/dev/null
   watchdog=""
 }
@@ -170,6 +171,7 @@ needs() {
       mounts) mounts=true ;;
       net) mounts=true net=true ;;
       deadline=*) seconds=${word#deadline=} ;;
+      arches | bin | image) decided "$word" ;;
       built=*)
         project=${word#built=}
         built_runtime "$project" "BUILT_$(tr 'a-z.-' 'A-Z__' <<<"$project")" ;;
@@ -180,7 +182,8 @@ needs() {
   done
   if $mounts && [ "${PAUSE_PRIVATE_MOUNTS:-}" != "$0" ]; then
     stop_watchdog
-    exec unshare --mount $($net && echo --net) --propagation private env PAUSE_PRIVATE_MOUNTS="$0" "$0" "${scenario_args[@]}"
+    exec unshare --mount $($net && echo --net) --propagation private env PAUSE_PRIVATE_MOUNTS="$0" "$0" \
+      "${scenario_args[@]}"
   fi
   if $mounts; then
     ! $net || ip link set lo up
@@ -189,6 +192,38 @@ needs() {
     mount -t tmpfs -o mode=0700 pause-test-containers /var/lib/containers
   fi
   deadline "$seconds"
+}
+# What `make` decided, passed down by CTest (tests/CMakeLists.txt) to every
+# scenario's environment; nothing here works it out again:
+#   needs arches  PAUSE_ARCHES, the arches under test (make's ARCHES), in
+#                 ${test_arches[@]}
+#   needs bin     PAUSE_BIN_DIR, where their binaries are (make's BIN_DIR), in
+#                 $bin_dir (and the arches, each with its pause-linux-<arch> there)
+#   needs image   PAUSE_IMAGE_DIR, the image image.build made (make image's out/),
+#                 in $image_dir
+# Unset, it is a failure, CI or not: it is how the scenario was started that is wrong
+# (by hand: export them, as tests/README.md shows).
+test_arches=() bin_dir="" image_dir=""
+decided() {
+  local arch unset="is not set: CTest passes it (make test-build), or export it by hand (tests/README.md)"
+  case $1 in
+    arches)
+      [ -n "${PAUSE_ARCHES:-}" ] || fail "PAUSE_ARCHES $unset"
+      read -ra test_arches <<<"$PAUSE_ARCHES"
+      for arch in "${test_arches[@]}"; do arch_field "$arch" arch >/dev/null ||
+        fail "PAUSE_ARCHES: no arch $arch"; done ;;
+    bin)
+      decided arches
+      [ -n "${PAUSE_BIN_DIR:-}" ] || fail "PAUSE_BIN_DIR $unset"
+      bin_dir=$PAUSE_BIN_DIR
+      for arch in "${test_arches[@]}"; do
+        [ -x "$bin_dir/pause-linux-$arch" ] || fail \
+          "$bin_dir/pause-linux-$arch is missing: make all ARCHES=\"${test_arches[*]}\""
+      done ;;
+    image)
+      [ -n "${PAUSE_IMAGE_DIR:-}" ] || fail "PAUSE_IMAGE_DIR $unset"
+      image_dir=$PAUSE_IMAGE_DIR ;;
+  esac
 }
 # built_runtime PROJECT VARIABLE: the directory of a runtime that
 # scripts/build-runtimes.sh built (cri-o, cri-tools, containerd 1.7) in
@@ -258,8 +293,8 @@ kill_processes_naming() {
   return 0
 }
 
-# The arch table (cmake/arches.tsv), through its one reader.
-arches() { "$top/cmake/arches.sh" list; }
+# One row of the arch table (cmake/arches.tsv), through its one reader. Which
+# arches are under test is not the table's to say: see `needs arches`.
 arch_field() { "$top/cmake/arches.sh" get "$1" "$2"; }  # arch_field ARCH COLUMN
 host_arch() { "$top/cmake/arches.sh" host; }
 
@@ -287,7 +322,8 @@ in_readme_dir() {
   for entry in "$top"/*; do
     case ${entry##*/} in out | build | bin) ;; *) ln -s "$entry" "$readme_dir/" ;; esac
   done
-  ln -s "$top/bin" "$readme_dir/bin"
+  decided bin
+  ln -s "$bin_dir" "$readme_dir/bin"
   ln -s "$1" "$readme_dir/out"
   cd "$readme_dir"
 }

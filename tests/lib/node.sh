@@ -21,7 +21,8 @@ cluster_registry() {
   trust_registry_ca  # the docs' place for skopeo's CA
   registry_auth_file REGISTRY_AUTH
   PAUSE_IMAGE=$REGISTRY/pause:$version
-  INDEX_DIGEST=$(REGISTRY_CREDS="$REGISTRY_USER:$REGISTRY_PASSWORD" "$top/scripts/push-image.sh" "$image_dir" "$PAUSE_IMAGE" |
+  INDEX_DIGEST=$(REGISTRY_CREDS="$REGISTRY_USER:$REGISTRY_PASSWORD" "$top/scripts/push-image.sh" "$image_dir" \
+    "$PAUSE_IMAGE" |
     sed -n 's/^pushed [^@]*@\(sha256:[0-9a-f]*\) .*/\1/p')
   [ -n "$INDEX_DIGEST" ] || fail "make push of $PAUSE_IMAGE failed"
   pass "pushed $PAUSE_IMAGE@$INDEX_DIGEST"
@@ -68,5 +69,6 @@ check_crictl_view() {
   WEB_PID=${seen[1]}
   images=$(eval "$(readme_snippet docs/cluster.md crictl-images)")
   expect_eq "crictl images: the pushed index among the sandbox image's digests, and pinned" "true $1" \
-    "$(jq -r --arg index "$REGISTRY/pause@$INDEX_DIGEST" '"\(.repoDigests | index($index) != null) \(.pinned)"' <<<"$images")"
+    "$(jq -r --arg index "$REGISTRY/pause@$INDEX_DIGEST" '"\(.repoDigests | index($index) != null) \(.pinned)"' \
+      <<<"$images")"
 }

@@ -18,7 +18,8 @@ pause_bundle() {
       | .process.capabilities = {bounding: [], effective: [], inheritable: [], permitted: [], ambient: []}
       | if $profile == [] then . else .linux.seccomp = ($profile[0] | del(.syscalls[].comment)) end' \
     "$bundle/config.json" >"$bundle/config.json.new" && mv "$bundle/config.json.new" "$bundle/config.json"
-  expect_eq "user of the pause bundle" "65535:65535" "$(jq -r '"\(.process.user.uid):\(.process.user.gid)"' "$bundle/config.json")"
+  expect_eq "user of the pause bundle" "65535:65535" \
+    "$(jq -r '"\(.process.user.uid):\(.process.user.gid)"' "$bundle/config.json")"
   [ -z "$profile" ] || pass "pause runs under the seccomp profile $profile"
 }
 

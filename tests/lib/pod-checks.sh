@@ -80,7 +80,8 @@ check_pod_loopback() {
   kill "$listener" && wait "$listener" 2>/dev/null || true
   pass "positive control: the probe reaches the host's own 127.0.0.1:$control"
   app_start server sh -c "while true; do echo pod-hello | nc -l -p $port; done"
-  reply=$(app_run client sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 $port </dev/null && exit 0; sleep 0.3; done; exit 1")
+  reply=$(app_run client sh -c \
+    "for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 $port </dev/null && exit 0; sleep 0.3; done; exit 1")
   expect_eq "reply from a server in another app container on 127.0.0.1" pod-hello "$reply"
   host_can_connect "$port" && fail "the pod's 127.0.0.1:$port is reachable from outside the pod"
   pass "127.0.0.1:$port is not reachable from outside the pod"
@@ -119,7 +120,8 @@ zombie_under_infra() { [ "$(zombies_of "$INFRA_PID")" -ge 1 ]; }
 check_reaping() {
   $SHARES_PID || return 0
   end_an_adopted_orphan
-  eventually_stable 20 no_zombie_under_infra || fail "$(zombies_of "$INFRA_PID") zombie(s) under pause after the orphan died"
+  eventually_stable 20 no_zombie_under_infra || fail \
+    "$(zombies_of "$INFRA_PID") zombie(s) under pause after the orphan died"
   pass "the orphan was reaped: no zombie under pause"
   app_kill orphan-maker
 }
@@ -128,7 +130,8 @@ check_reaping() {
 check_reaping_can_fail() {
   $SHARES_PID || return 0
   end_an_adopted_orphan
-  eventually_stable 20 zombie_under_infra || fail "negative control: busybox sleep as PID 1 left no zombie; the reaping check cannot fail"
+  eventually_stable 20 zombie_under_infra || fail \
+    "negative control: busybox sleep as PID 1 left no zombie; the reaping check cannot fail"
   pass "negative control: busybox sleep as PID 1 leaves $(zombies_of "$INFRA_PID") zombie(s)"
   app_kill orphan-maker
 }

@@ -33,7 +33,8 @@ make_server_cert() {
     -extfile "$dir/san.ext" -out "$dir/server.crt" 2>/dev/null
 }
 
-registry_answers() { curl -s --cacert "$REGISTRY_CA_DIR/ca.crt" -o /dev/null -w '%{http_code}' "https://$REGISTRY/v2/" | grep -qx 401; }
+registry_answers() { curl -s --cacert "$REGISTRY_CA_DIR/ca.crt" -o /dev/null -w '%{http_code}' "https://$REGISTRY/v2/" |
+  grep -qx 401; }
 
 start_registry() {
   need_tool docker-registry
@@ -104,7 +105,8 @@ registry_auth_file() {
   local made
   made=$(mktemp)
   on_exit rm -f "$made"
-  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$made"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" \
+    "$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASSWORD" | base64 -w0)" >"$made"
   printf -v "$1" '%s' "$made"
 }
 # trust_registry_ca: the registry's CA where the docs put it for skopeo and

@@ -43,7 +43,8 @@ signing_setup() {
   pushed=$(eval "$(readme_snippet docs/verifying.md make-push-signed)") || fail "the signed push failed: $pushed"
   [[ $pushed == *"signed by "* ]] || fail "make push did not sign: $pushed"
   signatures=$(find "$SIGNATURES" -name 'signature-*' | wc -l)
-  expect_eq "signatures in the lookaside store (the index and every platform's manifest)" "$(($(arches | wc -l) + 1))" "$signatures"
+  expect_eq "signatures in the lookaside store (the index and every platform's manifest)" \
+    "$((${#test_arches[@]} + 1))" "$signatures"
   # Images to refuse, under the same repository: unsigned, and signed by another
   # key (in Docker's manifest format, so that its digest, and so its signature,
   # is not the unsigned one's).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static analysis as a test: clang-tidy (.clang-tidy) or cppcheck over every C++
-# source of the project, zero findings allowed.
-# Usage: lint.sh clang-tidy|cppcheck <build-dir with compile_commands.json> <source-dir>
+# source of the project, zero findings allowed; or clang-format (.clang-format):
+# every C++ file as it would lay it out.
+# Usage: lint.sh clang-tidy|cppcheck|clang-format <build-dir with compile_commands.json> <source-dir>
 # clang-tidy takes minutes over the whole tree: a file whose verdict was clean
 # is not analysed again until it, a project header, .clang-tidy, its compile
 # command or clang-tidy changes, and files are analysed in parallel. Verdicts
@@ -28,12 +29,14 @@ case $tool in
     sed 's/ -fno-tree-loop-distribute-patterns//g' "$build/compile_commands.json" >"$db/compile_commands.json"
     cache=${PAUSE_LINT_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/pause-lint}
     mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || { cache=$build/lint-cache && mkdir -p "$cache"; }
-    shared=$( { clang-tidy --version; cat .clang-tidy; git ls-files -z '*.h' | xargs -0 cat; cat "$build"/tests/generated/*.h 2>/dev/null; } | sha256sum | cut -c1-64)
+    shared=$( { clang-tidy --version; cat .clang-tidy; git ls-files -z '*.h' |
+      xargs -0 cat; cat "$build"/tests/generated/*.h 2>/dev/null; } | sha256sum | cut -c1-64)
     if [ "${PAUSE_LINT:-}" = changed ] && git rev-parse --verify -q HEAD >/dev/null; then
       changed=$( { git diff --name-only HEAD; git ls-files --others --exclude-standard; } | sort -u)
       if ! grep -qE '\.h$|^\.clang-tidy$' <<<"$changed"; then
         mapfile -t sources < <(printf '%s\n' "${sources[@]}" | grep -Fxf <(printf '%s\n' "$changed") || true)
-        echo "clang-tidy: the ${#sources[@]} C++ file(s) changed since HEAD (PAUSE_LINT=changed; make test lints every file)"
+        echo "clang-tidy: the ${#sources[@]} C++ file(s) changed since HEAD" \
+          "(PAUSE_LINT=changed; make test lints every file)"
       fi
     fi
     todo=()
@@ -51,6 +54,10 @@ case $tool in
     export -f lint_one
     export db cache
     [ ${#todo[@]} = 0 ] || printf '%s\0' "${todo[@]}" | xargs -0 -r -n 1 -P "$(nproc)" bash -c 'lint_one "$1"' lint ;;
+  clang-format)
+    mapfile -t headers < <(git ls-files '*.h' 2>/dev/null || find src tests bench -name '*.h')
+    sources+=("${headers[@]}")
+    clang-format --dry-run --Werror "${sources[@]}" ;;
   cppcheck)
     cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
       --std=c++20 --quiet --library=googletest -I tests \

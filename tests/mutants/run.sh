@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# make mutants: applies each mutant of tests/mutants/mutants.tsv to a scratch
-# copy of src/pause.cpp, builds it as the real binary is built, and runs the
-# fast host tests against it (PAUSE_BIN), first to fail ends that mutant; that
+# make mutants: applies each mutant of tests/contract.tsv to a scratch copy of
+# src/pause.cpp, builds it as the real binary is built, and runs the fast host
+# tests against it (CTest's label fast, as make check: PAUSE_BIN pointed at the
+# mutant), the first to fail ends that mutant; that
 # test must then fail again alone on the mutant and pass alone on the
-# unmutated build, or the kill does not count. Timing-bound tests do not take
-# part. Prints a table (mutant, the test that killed it / SURVIVED) and the
+# unmutated build, or the kill does not count. Timing-bound tests (the
+# contract's timing-bound rows) do not take part. Prints a table (mutant, the test that killed it / SURVIVED) and the
 # score; exits 1 if any mutant survived, or if a mutant no longer applies (its
 # text is not in the source exactly once), or if the tests fail without any mutant.
 # Usage: run.sh <host build dir, tests built> [mutant name ...]
 . "$(dirname "$0")/../lib/harness.sh"
 build=$(realpath "$1")
 shift
-needs root deadline=3600 cmake
-tests=$build/tests
-for suite in behaviour startup artefact pid1 inherited arguments stress; do
-  [ -x "$tests/${suite}_tests" ] || fail "no $tests/${suite}_tests: build the tests first (make check)"
-done
+needs root deadline=3600 cmake jq
+contract=$top/tests/contract.tsv
+rows_of() { awk -F'\t' -v kind="$1" '$1 == kind' "$contract"; }
+# The fast host tests, as CTest lists them (label fast), grouped by suite
+# executable in CTest's order: "<executable> <filter>", one line each.
+fast_suites=$(ctest --test-dir "$build" -L '^fast$' --show-only=json-v1 \
+  | jq -r '.tests[] | select(.command[0] | endswith("_tests"))
+      | "\(.command[0])\t\(.command[1] | ltrimstr("--gtest_filter="))"' \
+  | awk -F'\t' '!($1 in filter) { order[n++] = $1; filter[$1] = $2; next } { filter[$1] = filter[$1] ":" $2 }
+      END { for (i = 0; i < n; i++) print order[i] "\t" filter[order[i]] }')
+[ -n "$fast_suites" ] || fail "CTest lists no test labelled fast in $build: build the tests first (make check)"
 revision=$(sed -n 's/^PAUSE_REVISION:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 scratch_dir work
@@ -28,26 +35,23 @@ original=$(cat "$top/src/pause.cpp")
 
 # Tests whose verdict rests on time (a bound in ms, exact context-switch
 # counts) take no part: a mutant only they would kill counts as surviving.
-TIMING_BOUND=Stress.SigtermDuringAStormEndsItAtOnce:Behaviour.ChildStoppedOrContinuedDoesNotWakeIt
-TIMING_BOUND+=:Pid1.IdleForTwoSecondsUsesNoCpuAndNeverWakes:SharedStderr.EveryPauseOnAFullSharedPipeEndsWithinASecondOfSigterm
+TIMING_BOUND=$(rows_of timing-bound | cut -f2 | paste -sd:)
 
-# The fast host tests, quickest first; stress without its long part.
 run_tests() {  # run_tests: "<suite>: <first test that failed>", or nothing
-  local suite filter
-  for suite in behaviour startup artefact pid1 inherited arguments stress; do
-    filter='*'
-    [ "$suite" != stress ] || filter='Stress.*'
-    if ! PAUSE_BIN=$binary PAUSE_FUZZ_SECONDS=3 timeout 300 "$tests/${suite}_tests" --gtest_filter="$filter-$TIMING_BOUND" \
+  local executable filter suite
+  while IFS=$'\t' read -r executable filter; do
+    suite=$(basename "$executable" _tests)
+    if ! PAUSE_BIN=$binary PAUSE_FUZZ_SECONDS=3 timeout 300 "$executable" --gtest_filter="$filter-$TIMING_BOUND" \
       --gtest_brief=1 >"$work/$suite.log" 2>&1; then
       echo "$suite: $(grep -m1 -o '\[  FAILED  \] [^ ,]*' "$work/$suite.log" | sed 's/\[  FAILED  \] //')"
       return 0
     fi
-  done
+  done <<<"$fast_suites"
 }
 # run_one BINARY "<suite>: <test>": 0 if that one test passes with BINARY.
 run_one() {
   local suite=${2%%:*} test=${2#*: }
-  PAUSE_BIN=$1 PAUSE_FUZZ_SECONDS=3 timeout 300 "$tests/${suite}_tests" --gtest_filter="$test" --gtest_brief=1 \
+  PAUSE_BIN=$1 PAUSE_FUZZ_SECONDS=3 timeout 300 "$build/tests/${suite}_tests" --gtest_filter="$test" --gtest_brief=1 \
     >"$work/one.log" 2>&1
 }
 build_with() {  # build_with <source text>
@@ -66,7 +70,6 @@ echo "| mutant | killed by | the promise it breaks |"
 echo "|---|---|---|"
 total=0 killed=0 problems=()
 while IFS=$'\037' read -r name text replacement promise; do
-  case $name in '#'* | '') continue ;; esac
   [ $# = 0 ] || [[ " $* " == *" $name "* ]] || continue
   total=$((total + 1))
   printf -v text '%b' "$text"
@@ -95,7 +98,7 @@ while IFS=$'\037' read -r name text replacement promise; do
     problems+=("$name SURVIVED: $promise")
     echo "| $name | **SURVIVED** | $promise |"
   fi
-done < <(tr '\t' '\037' <"$top/tests/mutants/mutants.tsv")  # (a tab is whitespace to read: empty fields would merge)
+done < <(rows_of mutant | cut -f2- | tr '\t' '\037')  # (a tab is whitespace to read: empty fields would merge)
 printf '%s\n' "$original" >"$work/tree/src/pause.cpp"
 echo
 echo "mutants: $killed of $total killed"

@@ -1,13 +1,12 @@
 // pause as PID 1 of a fresh PID namespace, as a runtime starts it for a pod:
 // orphans of the whole namespace land on it and must all be reaped.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstring>
 #include <optional>
@@ -38,8 +37,7 @@ class Pid1 : public ::testing::Test {
 
   // Every child of pause gone, and still none a second later.
   void expect_all_reaped(size_t expected_while_blocked, int release[2]) {
-    ASSERT_EQ(children_of(pause_->pid()).size(), expected_while_blocked)
-        << "the orphans were not re-parented to pause";
+    ASSERT_EQ(children_of(pause_->pid()).size(), expected_while_blocked) << "the orphans were not re-parented to pause";
     close(release[1]);
     close(release[0]);
     EXPECT_TRUE(eventually_stable([&] { return children_of(pause_->pid()).empty(); }, 20s))
@@ -71,7 +69,8 @@ TEST_F(Pid1, ReapsAThousandOrphans) {
   });
   close(release[0]);
   ASSERT_EQ(made, 0) << "could not create the orphans";
-  ASSERT_EQ(children_of(pause_->pid()).size(), static_cast<size_t>(kOrphans)) << "the orphans were not re-parented to pause";
+  ASSERT_EQ(children_of(pause_->pid()).size(), static_cast<size_t>(kOrphans))
+      << "the orphans were not re-parented to pause";
   const std::string few(10, 'r');
   for (int sent = 0; sent < kOrphans; sent += static_cast<int>(few.size())) {
     ASSERT_EQ(write(release[1], few.data(), few.size()), static_cast<ssize_t>(few.size()));

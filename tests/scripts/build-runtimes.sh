@@ -19,7 +19,8 @@ one_line_error() {  # one_line_error <what> <expected in the message> <build-run
   [ "$status" != 0 ] || fail "$what: exit 0"
   [ "$(wc -l <<<"$output")" = 1 ] || fail "$what: more than one line: $output"
   [[ $output == *"$expected"* ]] || fail "$what: the message does not say '$expected': $output"
-  [ -z "$(find "$cache" -mindepth 1 -not -name .lock -print -quit)" ] || fail "$what: left in the cache: $(ls -A "$cache")"
+  [ -z "$(find "$cache" -mindepth 1 -not -name .lock -print -quit)" ] ||
+    fail "$what: left in the cache: $(ls -A "$cache")"
   pass "$what: $output"
 }
 one_line_error "no SHA256SUMS" "no SHA256SUMS in $sources"
@@ -40,7 +41,9 @@ apt_state() {
 before=$(apt_state)
 goroot=$(build_runtimes --go) || fail "fetching the toolchain failed"
 have=$("$goroot/bin/go" env GOVERSION)
-[ "$(printf '%s\n' go1.26.3 "$have" | sort -V | head -n 1)" = go1.26.3 ] || fail "the toolchain is $have, older than go1.26.3"
+[ "$(printf '%s\n' go1.26.3 "$have" | sort -V | head -n 1)" = go1.26.3 ] ||
+  fail "the toolchain is $have, older than go1.26.3"
 pass "the toolchain runs here: $have, in $goroot"
-[ "$(apt_state)" = "$before" ] || fail "the machine's apt or dpkg state changed: $(diff <(echo "$before") <(apt_state) | head -n 5)"
+[ "$(apt_state)" = "$before" ] || fail \
+  "the machine's apt or dpkg state changed: $(diff <(echo "$before") <(apt_state) | head -n 5)"
 pass "the machine's apt sources, lists and caches and dpkg's database are as they were"

@@ -16,7 +16,9 @@ cat >"$apt/one-line/sources.list" <<LIST
 deb [arch=amd64 signed-by=/etc/apt/keyrings/corp.gpg] https://mirror.corp.example/debian $codename main contrib
 deb https://mirror.corp.example/debian-security $codename-security main
 LIST
-expect_eq "from a one-line entry" "$(printf 'Types: deb-src\nURIs: https://mirror.corp.example/debian\nSuites: %s\nComponents: main\nSigned-By: /etc/apt/keyrings/corp.gpg' "$codename")" "$(derive "$apt/one-line")"
+expected=$(printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s' \
+  https://mirror.corp.example/debian "$codename" /etc/apt/keyrings/corp.gpg)
+expect_eq "from a one-line entry" "$expected" "$(derive "$apt/one-line")"
 
 # deb822 form, a local mirror, after a stanza for -updates only.
 mkdir -p "$apt/deb822/sources.list.d"
@@ -32,7 +34,9 @@ Suites: $codename $codename-updates
 Components: main non-free-firmware
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
-expect_eq "from a deb822 stanza" "$(printf 'Types: deb-src\nURIs: http://apt.local:3142/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg' "$codename")" "$(derive "$apt/deb822")"
+expected=$(printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s' \
+  http://apt.local:3142/debian "$codename" /usr/share/keyrings/debian-archive-keyring.gpg)
+expect_eq "from a deb822 stanza" "$expected" "$(derive "$apt/deb822")"
 
 # Already there: nothing to add.
 printf 'deb-src http://apt.local:3142/debian %s main\n' "$codename" >"$apt/deb822/sources.list"

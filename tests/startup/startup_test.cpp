@@ -1,18 +1,18 @@
 // Every call pause makes while starting has a defined outcome when the kernel
 // refuses it (a seccomp filter can refuse any of them): each test refuses one
 // and checks what the docs' behaviour table says happens.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <string>
 
+#include "contract.h"  // generated from tests/contract.tsv
 #include "support/expect.h"
 #include "support/process.h"
 
@@ -25,8 +25,8 @@ struct Refusal {
   const char* name;
   long syscall;
   std::optional<unsigned long> first_argument;
-  int exit_code;             // -1: pause keeps running
-  const char* says;          // on stderr ("" for nothing)
+  int exit_code;     // -1: pause keeps running
+  const char* says;  // on stderr ("" for nothing)
 };
 
 void PrintTo(const Refusal& refusal, std::ostream* out) { *out << refusal.name; }
@@ -61,16 +61,15 @@ constexpr long kSleep = SYS_ppoll;
 
 INSTANTIATE_TEST_SUITE_P(
     EachCall, RefusedAtStart,
-    ::testing::Values(
-        Refusal{"SigintHandler", SYS_rt_sigaction, SIGINT, 1, ""},
-        Refusal{"SigtermHandler", SYS_rt_sigaction, SIGTERM, 2, ""},
-        Refusal{"SigchldHandler", SYS_rt_sigaction, SIGCHLD, 3, ""},
-        Refusal{"SignalMask", SYS_rt_sigprocmask, std::nullopt, 4, "Error: cannot unblock signals\n"},
-        Refusal{"Chdir", SYS_chdir, std::nullopt, -1, "Warning: cannot change directory to /\n"},
-        // The fallback lists /proc/self/fd instead (its own test checks the fds).
-        Refusal{"CloseRange", SYS_close_range, std::nullopt, -1, ""},
-        Refusal{"FirstReap", SYS_wait4, std::nullopt, -1, ""},
-        Refusal{"Sleep", kSleep, std::nullopt, 42, "Error: infinite loop terminated\n"}),
+    ::testing::Values(Refusal{"SigintHandler", SYS_rt_sigaction, SIGINT, 1, ""},
+                      Refusal{"SigtermHandler", SYS_rt_sigaction, SIGTERM, 2, ""},
+                      Refusal{"SigchldHandler", SYS_rt_sigaction, SIGCHLD, 3, ""},
+                      Refusal{"SignalMask", SYS_rt_sigprocmask, std::nullopt, 4, "Error: cannot unblock signals\n"},
+                      Refusal{"Chdir", SYS_chdir, std::nullopt, -1, "Warning: cannot change directory to /\n"},
+                      // The fallback lists /proc/self/fd instead (its own test checks the fds).
+                      Refusal{"CloseRange", SYS_close_range, std::nullopt, -1, ""},
+                      Refusal{"FirstReap", SYS_wait4, std::nullopt, -1, ""},
+                      Refusal{"Sleep", kSleep, std::nullopt, 42, "Error: infinite loop terminated\n"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Not PID 1, the subreaper call may be refused too: a second warning, and on.
@@ -122,8 +121,9 @@ TEST(Startup, HandlerMasksAsTheKernelGotThem) {
   traced_start(&trace);
   if (HasFailure() || IsSkipped()) return;
   auto installed = [&](const std::string& signal) {
-    const auto line = std::find_if(trace.lines.begin(), trace.lines.end(),
-                                   [&](const std::string& call) { return call.rfind("rt_sigaction(" + signal + ", {", 0) == 0; });
+    const auto line = std::find_if(trace.lines.begin(), trace.lines.end(), [&](const std::string& call) {
+      return call.rfind("rt_sigaction(" + signal + ", {", 0) == 0;
+    });
     return line == trace.lines.end() ? std::string("(not installed)") : *line;
   };
   for (const char* shutdown : {"SIGINT", "SIGTERM"}) {

@@ -1,12 +1,11 @@
 // Storms and the signal table: what a pod can throw at its PID 1 for the
 // pod's whole life (label stress).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
@@ -119,7 +118,8 @@ TEST(Stress, StopAndContinueOfPauseAndOfItsChildren) {
   ASSERT_TRUE(eventually([&] { return process_info(pause.pid())->state == 'T'; }, 5s));
   close(release[1]);
   close(release[0]);
-  EXPECT_TRUE(eventually([&] { return count_zombies_of(pause.pid()) == 20; }, 5s)) << "zombies wait for a stopped pause";
+  EXPECT_TRUE(eventually([&] { return count_zombies_of(pause.pid()) == 20; }, 5s))
+      << "zombies wait for a stopped pause";
   pause.signal(SIGCONT);
   EXPECT_TRUE(eventually([&] { return children_of(pause.pid()).empty(); }, 5s))
       << count_zombies_of(pause.pid()) << " zombies left after SIGCONT";
@@ -185,11 +185,16 @@ TEST(Stress, SigtermDuringAStormEndsItAtOnce) {
 enum class Outcome { kIgnored, kCleanExit, kKilled, kStopped, kOther };
 const char* name_of(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kIgnored: return "ignored";
-    case Outcome::kCleanExit: return "exit 0";
-    case Outcome::kKilled: return "killed";
-    case Outcome::kStopped: return "stopped";
-    case Outcome::kOther: return "other";
+    case Outcome::kIgnored:
+      return "ignored";
+    case Outcome::kCleanExit:
+      return "exit 0";
+    case Outcome::kKilled:
+      return "killed";
+    case Outcome::kStopped:
+      return "stopped";
+    case Outcome::kOther:
+      return "other";
   }
   return "?";
 }
@@ -226,8 +231,8 @@ Outcome send_and_observe(int signo, From from, std::string& detail) {
                        : kill(pause.pid(), signo);
   // A signal that ends PID 1 ends its namespace too: the kernel may SIGKILL the
   // sender inside it before that one reports its kill() done.
-  const bool sender_ended_with_the_namespace = from == From::kInsideNamespace && sent == 128 + SIGKILL &&
-                                               eventually([&] { return !pause.running(); }, 10s);
+  const bool sender_ended_with_the_namespace =
+      from == From::kInsideNamespace && sent == 128 + SIGKILL && eventually([&] { return !pause.running(); }, 10s);
   if (sent != 0 && !sender_ended_with_the_namespace) {
     detail = "the send failed";
     return Outcome::kOther;
@@ -261,7 +266,8 @@ Outcome send_and_observe(int signo, From from, std::string& detail) {
   const int status = pause.wait_status();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Outcome::kCleanExit;
   if (WIFSIGNALED(status) && WTERMSIG(status) == signo) return Outcome::kKilled;
-  detail = WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status)) : "killed by " + std::to_string(WTERMSIG(status));
+  detail = WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                             : "killed by " + std::to_string(WTERMSIG(status));
   return Outcome::kOther;
 }
 
@@ -275,9 +281,19 @@ Outcome expected(int signo, From from) {
   if (signo == SIGINT || signo == SIGTERM) return Outcome::kCleanExit;
   if (from != From::kNotPid1) return Outcome::kIgnored;
   switch (signo) {
-    case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT: case SIGPIPE: case SIGXFSZ: return Outcome::kIgnored;
-    case SIGTSTP: case SIGTTIN: case SIGTTOU: return Outcome::kStopped;
-    default: return Outcome::kKilled;
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH:
+    case SIGCONT:
+    case SIGPIPE:
+    case SIGXFSZ:
+      return Outcome::kIgnored;
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+      return Outcome::kStopped;
+    default:
+      return Outcome::kKilled;
   }
 }
 

@@ -1,12 +1,30 @@
-// GoogleTest assertions shared by the process-level suites (bench does not use them).
+// GoogleTest assertions and skips shared by the process-level suites (bench does not
+// use them: tests/support/process.h only starts and observes processes).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <gtest/gtest.h>
-
 #include "support/process.h"
+
+// For the few kernel behaviours qemu-user does not emulate (it catches every
+// signal itself, and refuses PR_SET_CHILD_SUBREAPER): such a test cannot say
+// anything about a foreign binary, so it says so and stops.
+#define PAUSE_SKIP_UNDER_EMULATION(binary, why)                                                         \
+  do {                                                                                                  \
+    if (!(binary).emulator.empty()) GTEST_SKIP() << "not under " << (binary).emulator << ": " << (why); \
+  } while (0)
+
+// Skips (locally) or fails (CI=true) a test that needs root and PID namespaces.
+#define PAUSE_REQUIRE_ROOT()                                           \
+  do {                                                                 \
+    const std::string why_not = ::pausetest::missing_root_privilege(); \
+    if (!why_not.empty()) {                                            \
+      if (::pausetest::in_ci()) FAIL() << "CI=true and " << why_not;   \
+      GTEST_SKIP() << "skipped: " << why_not;                          \
+    }                                                                  \
+  } while (0)
 
 namespace pausetest {
 

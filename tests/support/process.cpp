@@ -1,16 +1,14 @@
 #include "process.h"
 
-#include "arches.h"  // generated from cmake/arches.tsv
-
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -20,13 +18,17 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
-#include <memory>
-#include <iterator>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <sstream>
+#include <string_view>
 #include <thread>
+
+#include "arches.h"    // generated from cmake/arches.tsv
+#include "contract.h"  // generated from tests/contract.tsv
 
 #ifndef PAUSE_DEFAULT_BIN
 #error "PAUSE_DEFAULT_BIN must be defined by the build"
@@ -308,7 +310,8 @@ std::vector<ProcessInfo> children_of(pid_t parent) {
 
 int count_zombies_of(pid_t parent) {
   const auto children = children_of(parent);
-  return static_cast<int>(std::count_if(children.begin(), children.end(), [](const ProcessInfo& child) { return child.state == 'Z'; }));
+  return static_cast<int>(
+      std::count_if(children.begin(), children.end(), [](const ProcessInfo& child) { return child.state == 'Z'; }));
 }
 
 std::string proc_field(pid_t pid, const std::string& file, const std::string& key) {
@@ -396,7 +399,8 @@ bool eventually(const std::function<bool()>& condition, Millis timeout) {
 bool eventually_stable(const std::function<bool()>& condition, Millis timeout, Millis stable) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (!eventually(condition, std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()))) return false;
+    if (!eventually(condition, std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now())))
+      return false;
     const auto settled = std::chrono::steady_clock::now() + stable;
     bool held = true;
     while (held && std::chrono::steady_clock::now() < settled) {
@@ -430,7 +434,8 @@ void refuse_syscall(long number, int error, std::optional<unsigned long> first_a
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 0, static_cast<unsigned char>(3 + argument_check)),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(number), 0, static_cast<unsigned char>(1 + argument_check)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(number), 0,
+               static_cast<unsigned char>(1 + argument_check)),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kFirstArgument),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(first_argument.value_or(0)), 0, 1),
       BPF_STMT(BPF_RET | BPF_K, refuse),
@@ -550,7 +555,8 @@ StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::
       trace.lines.push_back(rest);
     }
     const auto open = rest.rfind('<');
-    const double seconds = open != std::string::npos && rest.back() == '>' ? std::strtod(rest.c_str() + open + 1, nullptr) : 0;
+    const double seconds =
+        open != std::string::npos && rest.back() == '>' ? std::strtod(rest.c_str() + open + 1, nullptr) : 0;
     if (seconds > 0.5) trace.sleeps_in = name;
   }
   if (std::getenv("PAUSE_KEEP_TRACE") == nullptr) unlink(log);
@@ -558,9 +564,12 @@ StartupTrace trace_startup_as_pid1(const Binary& binary, const std::vector<std::
 }
 
 long size_budget(const std::string& arch) {
-  if (arch == "amd64" || arch == "arm64") return 8L * 1024;
-  if (arch == "ppc64le") return 12L * 1024;
-  return 16L * 1024;
+  long any_other = 0;
+  for (const auto& budget : kSizeBudgets) {
+    if (arch == budget.arch) return budget.bytes;
+    if (std::string_view(budget.arch) == "*") any_other = budget.bytes;
+  }
+  return any_other;
 }
 
 std::string missing_root_privilege() {

@@ -29,10 +29,10 @@ struct Binary {
 
 struct StartOptions {
   std::vector<std::string> args;
-  bool as_pid1 = false;                    // in a fresh PID namespace (needs root)
-  std::string cwd;                         // empty: the test's own
-  std::vector<std::string> env;            // empty: the test's own environment
-  std::function<void()> before_exec;       // runs in the child, just before execve
+  bool as_pid1 = false;               // in a fresh PID namespace (needs root)
+  std::string cwd;                    // empty: the test's own
+  std::vector<std::string> env;       // empty: the test's own environment
+  std::function<void()> before_exec;  // runs in the child, just before execve
 };
 
 // A running pause. The destructor kills it (and, as PID 1, its whole namespace)
@@ -124,13 +124,10 @@ bool eventually_stable(const std::function<bool()>& condition, Millis timeout, M
 // A seccomp filter on the native arch; qemu-user's own calls are filtered too.
 void refuse_syscall(long number, int error, std::optional<unsigned long> first_argument = std::nullopt);
 
-// The budgets (deterministic, asserted by the tests and by bench).
-// The size of an arch's stripped binary: 8 KiB on amd64 and arm64, 12 KiB on
-// ppc64le, 16 KiB elsewhere.
+// The size budget of an arch's stripped binary, in bytes (tests/contract.tsv,
+// the one place budgets are stated; its startup syscall budget is
+// kStartupSyscallBudget of the generated contract.h).
 long size_budget(const std::string& arch);
-// Syscalls from execve until asleep, as PID 1 without arguments, on x86_64
-// (musl's start-up included): each one runs once per pod.
-constexpr int kStartupSyscallBudget = 12;
 
 // The arch this machine is in cmake/arches.tsv ("amd64", ...), empty if none.
 std::string host_arch();
@@ -162,21 +159,3 @@ std::string missing_root_privilege();
 bool in_ci();
 
 }  // namespace pausetest
-
-// For the few kernel behaviours qemu-user does not emulate (it catches every
-// signal itself, and refuses PR_SET_CHILD_SUBREAPER): such a test cannot say
-// anything about a foreign binary, so it says so and stops.
-#define PAUSE_SKIP_UNDER_EMULATION(binary, why)                                   \
-  do {                                                                            \
-    if (!(binary).emulator.empty()) GTEST_SKIP() << "not under " << (binary).emulator << ": " << (why); \
-  } while (0)
-
-// Skips (locally) or fails (CI=true) a test that needs root and PID namespaces.
-#define PAUSE_REQUIRE_ROOT()                                              \
-  do {                                                                    \
-    const std::string why_not = ::pausetest::missing_root_privilege();    \
-    if (!why_not.empty()) {                                               \
-      if (::pausetest::in_ci()) FAIL() << "CI=true and " << why_not;      \
-      GTEST_SKIP() << "skipped: " << why_not;                             \
-    }                                                                     \
-  } while (0)

@@ -79,7 +79,8 @@ exited=$(tr -d '\r' <"$log" | sed -n 's/.*pause-vm: suites exited \([0-9]*\)$/\1
 [ -n "$exited" ] || fail "the suites did not finish in the $arch VM: $(tail -5 "$log")"
 ! grep -q 'qemu-user' "$log" || fail "a case was skipped for emulation in the $arch VM: $(grep -m3 'qemu-user' "$log")"
 [ "$arch" != arm ] || VM_SKIPS+=(Pid1.SigchldAtEveryInstructionOfTheSleepLoopLeavesItAsleep)
-unexpected=$(tr -d '\r' <"$log" | sed -n 's/^\[  SKIPPED \] \([^ ,]*\) (.*/\1/p' | grep -vxF -f <(printf '%s\n' "${VM_SKIPS[@]}") || true)
+unexpected=$(tr -d '\r' <"$log" | sed -n 's/^\[  SKIPPED \] \([^ ,]*\) (.*/\1/p' |
+  grep -vxF -f <(printf '%s\n' "${VM_SKIPS[@]}") || true)
 [ -z "$unexpected" ] || fail "cases skipped in the $arch VM that may not skip there: $(echo $unexpected)"
 if [ "$exited" != 0 ]; then
   tr -d '\r' <"$log" | grep -B2 -A12 'Failure$' | head -300
@@ -87,7 +88,8 @@ if [ "$exited" != 0 ]; then
   fail "cases failed in the $arch VM (exit $exited)"
 fi
 passed=$(tr -d '\r' <"$log" | sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\?\.$/\1/p')
-pass "$arch VM ($(cut -d' ' -f1,2 "$assets/versions" | paste -sd' ')): ${passed:-0} cases passed on its own kernel in $took s (boot included)"
+pass "$arch VM ($(cut -d' ' -f1,2 "$assets/versions" | paste -sd' ')): ${passed:-0} cases passed on its own kernel" \
+  "in $took s (boot included)"
 # Last, GoogleTest's own summary from inside the VM (and what it skipped, and why).
 tr -d '\r' <"$log" | grep -A1 '^\[  SKIPPED \]' | grep -v '^--$' | head -40 || true
 summary 8

@@ -5,11 +5,10 @@
 # of the pause image (attached, in the background, so that ctr reports its exit
 # code and stderr), and app tasks that join it with --with-ns network/ipc/uts/pid.
 # (The CRI plugin's own path, pulling by reference, is tests/e2e/cri.)
-# Usage: pod.sh <dir made by tests/image/build.sh>
+# Usage: pod.sh   (the image: PAUSE_IMAGE_DIR, see tests/lib/harness.sh)
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks containerd
-image_dir=$(realpath "$1")
-needs root containerd ctr=containerd mounts deadline=300
+needs root containerd ctr=containerd mounts deadline=300 image
 SHARES_PID=true SHARES_UTS=true CHECKS_USER=true
 scratch_dir state
 socket_dir sockets

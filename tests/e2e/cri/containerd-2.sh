@@ -14,11 +14,10 @@
 #   and nothing is left running;
 # - air-gapped: the archive imported and tagged as the docs say, a pod starts
 #   with the registry refusing every pull, and the image is pinned.
-# Usage: containerd-2.sh <dir made by tests/image/build.sh>
+# Usage: containerd-2.sh   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load cri crictl
-image_dir=$(realpath "$1")
-needs root net deadline=900 $(containerd2_needs) jq umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins
+needs root net deadline=900 image $(containerd2_needs) jq umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins
 use_containerd2
 cluster_registry "$image_dir"
 
@@ -80,9 +79,10 @@ refused "an untrusted CA" "x509: certificate signed by unknown authority" "" "" 
 cri_containerd2_start "" wrong-password
 ctr() { command ctr --address "$CRI_SOCKETS/containerd.sock" "$@"; }
 in_readme_dir "$image_dir"
-eval "$(readme_snippet docs/images.md ctr-import)" >/dev/null
+eval "$(readme_snippet docs/cluster.md ctr-import)" >/dev/null
 crictl_pod_config "$CRICTL_PODS/untagged.json" untagged POD
-if output=$(crictl runp "$CRICTL_PODS/untagged.json" 2>&1); then fail "the sandbox started from localhost/pause without the tag: $output"; fi
+if output=$(crictl runp "$CRICTL_PODS/untagged.json" 2>&1); then fail \
+  "the sandbox started from localhost/pause without the tag: $output"; fi
 [[ $output == *"pull access denied"* ]] || fail "imported only: runp failed, but not for the pull: $output"
 pass "imported only, containerd still pulls the sandbox image (and the registry refuses)"
 eval "$(readme_snippet docs/cluster.md ctr-tag)" >/dev/null
@@ -91,7 +91,8 @@ POD_ID=$(crictl runp "$CRICTL_PODS/airgapped.json" 2>"$CRICTL_PODS/runp.err") ||
   fail "runp failed with the image imported and tagged: $(cat "$CRICTL_PODS/runp.err")"
 expect_eq "the air-gapped sandbox's process" /pause \
   "$(tr -d '\0' <"/proc/$(crictl inspectp -o json "$POD_ID" | jq -r .info.pid)/cmdline")"
-pinned() { crictl images -o json | jq -r --arg tag "$PAUSE_IMAGE" '.images[] | select(.repoTags | index($tag)) | .pinned'; }
+pinned() { crictl images -o json | jq -r --arg tag "$PAUSE_IMAGE" \
+  '.images[] | select(.repoTags | index($tag)) | .pinned'; }
 # 2.x pins whatever image carries a name of pinned_images, however it got there: no label needed.
 expect_eq "pinned, imported and tagged (containerd 2.3)" true "$(pinned)"
 crictl stopp "$POD_ID" >/dev/null

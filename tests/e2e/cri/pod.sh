@@ -16,19 +16,20 @@
 # sandbox_image, then labelled pinned), the docs' commands run verbatim.
 # Against Debian's containerd 1.6, or with "1.7" the one built from source
 # (then the operator's crictl view too).
-# Usage: pod.sh <dir made by tests/image/build.sh> <cri-client> [1.6|1.7]
+# Usage: pod.sh <cri-client> [1.6|1.7]   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks registry cri
-image_dir=$(realpath "$1")
 CRI_CLIENT=$(realpath -m "${2:-/nonexistent}")
 containerd_version=${3:-1.6}
-[ -x "$CRI_CLIENT" ] || missing "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc, then reconfigure"
+[ -x "$CRI_CLIENT" ] || missing \
+  "no CRI client built: apt-get install libgrpc++-dev protobuf-compiler-grpc, then reconfigure"
 case $containerd_version in
   1.6) from_source=() ;;
   1.7) from_source=(built=containerd-1.7 built=cri-tools-1.26) ;;
   *) fail "containerd $containerd_version: 1.6 (Debian's) or 1.7 (built from source)" ;;
 esac
-needs root containerd ctr=containerd umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins net deadline=600 "${from_source[@]}"
+needs root containerd ctr=containerd umoci skopeo /usr/lib/cni/bridge=containernetworking-plugins net deadline=600 \
+  image "${from_source[@]}"
 [ "$containerd_version" = 1.6 ] || { use_containerd "$BUILT_CONTAINERD_1_7"; CRI_TOOLS_DIR=$BUILT_CRI_TOOLS_1_26; }
 cluster_registry "$image_dir"
 cri_containerd_start
@@ -37,12 +38,15 @@ value() { sed -n "s/^$1=//p" <<<"$2" | head -n 1; }
 info_field() { jq -r "$1" <<<"$(value info "$(cri sandbox-status "$2")")"; }
 
 runtime=$(cri version)
-[[ $(value runtime_version "$runtime") == *"$containerd_version".* ]] || fail "expected containerd $containerd_version, the CRI says: $runtime"
-pass "Version: $(value runtime_name "$runtime") $(value runtime_version "$runtime"), CRI $(value runtime_api_version "$runtime")"
+[[ $(value runtime_version "$runtime") == *"$containerd_version".* ]] ||
+  fail "expected containerd $containerd_version, the CRI says: $runtime"
+pass "Version: $(value runtime_name "$runtime") $(value runtime_version "$runtime")," \
+  "CRI $(value runtime_api_version "$runtime")"
 # containerd pins the sandbox image it pulls from 1.6.22 and 1.7.3 (Debian's 1.6.20 predates it).
 expected_pinned=false
 [ "$containerd_version" = 1.6 ] || expected_pinned=true
-expect_eq "the sandbox image before the first pod (nothing imported)" "present=false" "$(cri image-status "$PAUSE_IMAGE")"
+expect_eq "the sandbox image before the first pod (nothing imported)" "present=false" \
+  "$(cri image-status "$PAUSE_IMAGE")"
 cri pull "$REGISTRY/busybox:e2e" >/dev/null
 
 # --- one pod, the kubelet's sequence, in a pid mode ---
@@ -56,15 +60,19 @@ run_pod() {  # run_pod <name> POD|CONTAINER
   wait_for 10 asleep "$INFRA_PID" || fail "the sandbox process does not sleep"
   if [ "$name" != negative ]; then
     expect_eq "the sandbox process" /pause "$(tr -d '\0' <"/proc/$INFRA_PID/cmdline")"
-    expect_eq "its uid and gid" "65535 65535" "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$INFRA_PID/status")"
+    expect_eq "its uid and gid" "65535 65535" \
+      "$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u, g }' "/proc/$INFRA_PID/status")"
     pass "it is asleep"
     expect_eq "the sandbox's image (verbose info)" "$PAUSE_IMAGE" "$(info_field .image "$sandbox")"
     image=$(cri image-status "$PAUSE_IMAGE")
-    expect_eq "repo digest of the sandbox image (= the pushed index)" "$REGISTRY/pause@$INDEX_DIGEST" "$(value repo_digest "$image")"
-    expect_eq "ImageStatus: pinned, for the sandbox image pulled by the CRI (containerd $containerd_version)" "$expected_pinned" "$(value pinned "$image")"
+    expect_eq "repo digest of the sandbox image (= the pushed index)" "$REGISTRY/pause@$INDEX_DIGEST" \
+      "$(value repo_digest "$image")"
+    expect_eq "ImageStatus: pinned, for the sandbox image pulled by the CRI (containerd $containerd_version)" \
+      "$expected_pinned" "$(value pinned "$image")"
   fi
 
-  app=$(value id "$(cri create "$sandbox" "$name" "$mode" app "$REGISTRY/busybox:e2e" sh -c '(sleep 100000 &); exec sleep 100000')")
+  app=$(value id "$(cri create "$sandbox" "$name" "$mode" app "$REGISTRY/busybox:e2e" \
+    sh -c '(sleep 100000 &); exec sleep 100000')")
   cri start "$app"
   app_pid=$(ctr_k8s tasks ls | awk -v id="$app" '$1 == id { print $2 }')
   [ -n "$app_pid" ] || fail "the app container has no running task"
@@ -85,7 +93,8 @@ run_pod() {  # run_pod <name> POD|CONTAINER
       pass "the app's orphan was adopted by pause and reaped"
     fi
   else
-    [ "$(ns_of "$INFRA_PID" pid)" != "$(ns_of "$app_pid" pid)" ] || fail "CONTAINER mode, yet the app is in pause's pid namespace"
+    [ "$(ns_of "$INFRA_PID" pid)" != "$(ns_of "$app_pid" pid)" ] ||
+      fail "CONTAINER mode, yet the app is in pause's pid namespace"
     pass "the app has a pid namespace of its own (CONTAINER)"
   fi
 
@@ -101,9 +110,12 @@ run_pod() {  # run_pod <name> POD|CONTAINER
   exited_with_status() { [ -n "$(exit_status_of "$sandbox")" ]; }
   wait_for 20 exited_with_status || fail "no exit of the sandbox task in containerd's events"
   # containerd's CRI stops a sandbox with SIGKILL, never SIGTERM (its stopSandboxContainer).
-  expect_eq "the sandbox's exit status after StopPodSandbox (137: containerd sends SIGKILL)" 137 "$(exit_status_of "$sandbox")"
+  expect_eq "the sandbox's exit status after StopPodSandbox (137: containerd sends SIGKILL)" 137 \
+    "$(exit_status_of "$sandbox")"
   cri rmp "$sandbox"
-  gone() { ! kill -0 "$pod_pid" 2>/dev/null && [ -z "$(children_of "$pod_pid")" ] && ! ctr_k8s tasks ls -q | grep -q .; }
+  gone() {
+    ! kill -0 "$pod_pid" 2>/dev/null && [ -z "$(children_of "$pod_pid")" ] && ! ctr_k8s tasks ls -q | grep -q .
+  }
   wait_for 20 gone || fail "something of the pod is left: $(ctr_k8s tasks ls)"
   pass "nothing of the pod is left: no process, no zombie, no task"
 }
@@ -145,8 +157,10 @@ fi
 cri_containerd_start "" wrong-password
 ctr() { command ctr --address "$CRI_SOCKETS/containerd.sock" "$@"; }
 in_readme_dir "$image_dir"
-eval "$(readme_snippet docs/images.md ctr-import)" >/dev/null
-if output=$(cri runp untagged POD 2>&1); then fail "the sandbox started from localhost/pause without the tag: $output"; fi
+eval "$(readme_snippet docs/cluster.md ctr-import)" >/dev/null
+if output=$(cri runp untagged POD 2>&1); then
+  fail "the sandbox started from localhost/pause without the tag: $output"
+fi
 [[ $output == *"401 Unauthorized"* ]] || fail "imported only: RunPodSandbox failed, but not for the pull: $output"
 pass "imported only, the CRI still pulls the sandbox image (and the registry refuses): ${output#error: }"
 eval "$(readme_snippet docs/cluster.md ctr-tag)" >/dev/null
@@ -154,8 +168,10 @@ output=$(cri runp airgapped POD 2>&1) || fail "RunPodSandbox failed with the ima
 sandbox=$(value id "$output")
 expect_eq "the air-gapped sandbox's process" /pause "$(tr -d '\0' <"/proc/$(info_field .pid "$sandbox")/cmdline")"
 # Pinned only for images pulled by the CRI before containerd 1.6.29 / 1.7.14 (containerd#9732).
-expect_eq "pinned, imported and tagged (containerd $containerd_version)" false "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
+expect_eq "pinned, imported and tagged (containerd $containerd_version)" false \
+  "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
 eval "$(readme_snippet docs/cluster.md ctr-pin)" >/dev/null
-expect_eq "pinned, after the docs' label (containerd $containerd_version)" "$expected_pinned" "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
+expect_eq "pinned, after the docs' label (containerd $containerd_version)" "$expected_pinned" \
+  "$(value pinned "$(cri image-status "$PAUSE_IMAGE")")"
 cri stopp "$sandbox"
 cri rmp "$sandbox"

@@ -13,11 +13,11 @@
 #   the pod's own gets a pause process, and the image is pulled either way;
 # - wrong credentials in the auth file and an untrusted CA fail runp with the
 #   registry's error, and nothing is left running.
-# Usage: pod.sh <dir made by tests/image/build.sh> [1.26|1.36]
+# Usage: pod.sh [1.26|1.36]   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load crio
-image_dir=$(realpath "$1") crio_version=${2:-1.26}
-needs root net deadline=900 $(crio_needs "$crio_version") jq umoci skopeo \
+crio_version=${1:-1.26}
+needs root net deadline=900 image $(crio_needs "$crio_version") jq umoci skopeo \
   /usr/lib/cni/bridge=containernetworking-plugins
 use_crio "$crio_version"
 cluster_registry "$image_dir"
@@ -32,7 +32,8 @@ runtime_with() {
     [ "$sandbox_with" = pause ] || crio_start '[crio.runtime]\ndrop_infra_ctr = false'
   else
     # The sleeper's own entrypoint (`pause_command = ""`: the image's) as the sandbox.
-    crio_start "[crio.runtime]\ndrop_infra_ctr = false\n[crio.image]\npause_image = \"$REGISTRY/sleeper:e2e\"\npause_command = \"\""
+    sleeper="[crio.image]\npause_image = \"$REGISTRY/sleeper:e2e\"\npause_command = \"\""
+    crio_start "[crio.runtime]\ndrop_infra_ctr = false\n$sleeper"
   fi
   sandbox_with=$1
 }
@@ -90,11 +91,13 @@ expect_eq "crictl inspectp's .info.image and .info.pid for that pod (no sandbox 
 # Pulled only when missing: with the image in store, a wrong auth file does not matter
 # (with an empty store it does: the refusals below).
 cp /etc/crio/pause-auth.json "$CRIO_SOCKETS/good-auth.json"
-printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:wrong' "$REGISTRY_USER" | base64 -w0)" >/etc/crio/pause-auth.json
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" \
+  "$(printf '%s:wrong' "$REGISTRY_USER" | base64 -w0)" >/etc/crio/pause-auth.json
 crictl_pod_config "$CRIO_STATE/pod-pid.json" pod-mode POD
 shared=$(crictl runp "$CRIO_STATE/pod-pid.json") || fail "runp of a POD-mode pod failed"
 expect_eq "pause processes once a pod with PID mode POD runs too" 1 "$(pause_processes)"
-expect_eq "that pause is the sandbox process of the POD-mode pod" "$(crictl inspectp -o json "$shared" | jq -r .info.pid)" \
+expect_eq "that pause is the sandbox process of the POD-mode pod" \
+  "$(crictl inspectp -o json "$shared" | jq -r .info.pid)" \
   "$(our_pauses)"
 pass "a second pod started with a wrong auth file: the pause image in store was not pulled again"
 for id in "$POD_ID" "$shared"; do crictl stopp "$id" >/dev/null && crictl rmp "$id" >/dev/null; done
@@ -102,8 +105,10 @@ expect_eq "pause processes after both pods are removed" 0 "$(pause_processes)"
 # Control: the same CRI-O reads the auth file at each pull, so with the image gone the wrong one fails.
 crictl rmi "$PAUSE_IMAGE" >/dev/null
 crictl_pod_config "$CRIO_STATE/pod-again.json" pulls-again CONTAINER
-if output=$(crictl runp "$CRIO_STATE/pod-again.json" 2>&1); then fail "with the image removed, a wrong auth file still let a pod start: $output"; fi
-[[ $output == *"authentication required"* ]] || fail "with the image removed, runp failed, but not for the pull: $output"
+if output=$(crictl runp "$CRIO_STATE/pod-again.json" 2>&1); then fail \
+  "with the image removed, a wrong auth file still let a pod start: $output"; fi
+[[ $output == *"authentication required"* ]] || fail \
+  "with the image removed, runp failed, but not for the pull: $output"
 pass "control: with the image removed, the same CRI-O pulls again with the wrong auth file, and is refused"
 cp "$CRIO_SOCKETS/good-auth.json" /etc/crio/pause-auth.json
 crio_stop
@@ -116,7 +121,8 @@ refused() {  # refused <what> <expected in the error>
   [ -z "$(crictl pods -q)" ] && [ "$(pause_processes)" = 0 ] || fail "$1: something was left: $(crictl pods)"
   pass "$1: $(grep -o "$2.*" <<<"$output" | head -n 1 | cut -c1-160)"
 }
-printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:wrong' "$REGISTRY_USER" | base64 -w0)" >/etc/crio/pause-auth.json
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" \
+  "$(printf '%s:wrong' "$REGISTRY_USER" | base64 -w0)" >/etc/crio/pause-auth.json
 crio_start '[crio.runtime]\ndrop_infra_ctr = false'
 crictl_pod_config "$CRIO_STATE/pod.json" refused POD
 refused "wrong credentials in pause_image_auth_file" "authentication required"

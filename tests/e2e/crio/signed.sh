@@ -12,11 +12,11 @@
 #   (the docs' policy.json alone: the unsigned image runs), then the docs' fix
 #   (their drop-in: refused), and the limit: an image already in the node's
 #   storage is used without any check.
-# Usage: signed.sh <dir made by tests/image/build.sh> <reference image archive> [1.26|1.36]
+# Usage: signed.sh <reference image archive> [1.26|1.36]   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load registry signing crio
-image_dir=$(realpath "$1") other_image=$(realpath "$2") crio_version=${3:-1.26}
-needs root net deadline=600 $(crio_needs "$crio_version") gpg=gnupg skopeo umoci \
+other_image=$(realpath "$1") crio_version=${2:-1.26}
+needs root net deadline=600 arches image $(crio_needs "$crio_version") gpg=gnupg skopeo umoci \
   busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins
 use_crio "$crio_version"
 cluster_registry "$image_dir" >/dev/null
@@ -43,7 +43,8 @@ fi
 runp_with "$PAUSE_IMAGE"
 [ "$RUNP_STATUS" = 0 ] || fail "crictl runp with our signed image failed: $RUNP_OUTPUT"
 pod=$(tail -n 1 <<<"$RUNP_OUTPUT")
-expect_eq "its sandbox process" /pause "$(tr -d '\0' <"/proc/$(crictl inspectp -o json "$pod" | jq -r .info.pid)/cmdline")"
+expect_eq "its sandbox process" /pause \
+  "$(tr -d '\0' <"/proc/$(crictl inspectp -o json "$pod" | jq -r .info.pid)/cmdline")"
 pass "CRI-O accepted our image under the signedBy policy (signatures from http://$SIGSTORE_HOST)"
 
 refused() {  # refused <what> <image> <expected in the message>

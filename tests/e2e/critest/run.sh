@@ -12,10 +12,11 @@
 #   crio-1.36-drop-infra   CRI-O's default, drop_infra_ctr = true, where only pods whose
 #                          PID namespace is the pod's own have a pause: only the cases
 #                          that make such pods run (the others cannot tell the images apart)
-# Usage: run.sh containerd-2.3|crio-1.36|crio-1.36-drop-infra <image dir> <control archive> <effective_uid>
+# Usage: run.sh containerd-2.3|crio-1.36|crio-1.36-drop-infra <control archive> <effective_uid>
+#   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load critest
-runtime=$1 image_dir=$(realpath "$2") control_archive=$(realpath "$3") effective_uid=$(realpath "$4")
+runtime=$1 control_archive=$(realpath "$2") effective_uid=$(realpath "$3")
 focus=""
 case $runtime in
   containerd-2.3) load cri; read -r -a runtime_needs <<<"$(containerd2_needs)"; floor=95 ;;
@@ -28,7 +29,7 @@ case $runtime in
     floor=4 ;;
   *) fail "unknown runtime '$runtime' (containerd-2.3, crio-1.36, crio-1.36-drop-infra)" ;;
 esac
-needs root net deadline=2700 "${runtime_needs[@]}" jq umoci skopeo ipcmk=util-linux \
+needs root net deadline=2700 image "${runtime_needs[@]}" jq umoci skopeo ipcmk=util-linux \
   busybox=busybox-static /usr/lib/cni/bridge=containernetworking-plugins
 case $runtime in
   containerd-*) use_containerd2 ;;

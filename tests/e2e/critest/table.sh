@@ -24,6 +24,8 @@ for runtime in $runtimes; do
   [ -f "$reports/$runtime-ours.json" ] || continue
   echo "Failed with both on $runtime:"
   for who in ours control; do
-    jq -r '.[0].SpecReports[] | select(.LeafNodeType == "It" and (.State == "failed" or .State == "panicked" or .State == "timedout")) | .LeafNodeText' "$reports/$runtime-$who.json" | sort -u
+    jq -r '.[0].SpecReports[] | select(.LeafNodeType == "It")
+      | select(.State == "failed" or .State == "panicked" or .State == "timedout") | .LeafNodeText' \
+      "$reports/$runtime-$who.json" | sort -u
   done | sort | uniq -d | sed 's/^/- /'
 done

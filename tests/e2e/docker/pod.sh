@@ -6,11 +6,10 @@
 #     docker run --net=container:pause --pid=container:pause --ipc=container:pause busybox …
 #   and the seccomp profile, with and without no-new-privileges,
 # each documented line run verbatim, and the pod checks on each.
-# Usage: pod.sh <dir made by tests/image/build.sh>
+# Usage: pod.sh   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks containerd
-image_dir=$(realpath "$1")
-needs root dockerd=docker.io containerd mounts deadline=420
+needs root dockerd=docker.io containerd mounts deadline=420 image
 # docker has no --uts=container: (only --uts=host), so the hostname is not shared.
 SHARES_PID=true SHARES_UTS=false CHECKS_USER=true
 scratch_dir state

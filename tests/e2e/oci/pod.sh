@@ -2,19 +2,31 @@
 # A pod made of OCI bundles under runc or crun, as containerd makes it: the
 # pause bundle (our image: read-only root, no capabilities, no new privileges,
 # uid 65535) and busybox app bundles that join its namespaces by path.
-# With a seccomp profile (docker/OCI JSON, e.g. seccomp/pause.json), pause runs under it.
+# With --seccomp PROFILE (docker/OCI JSON, e.g. seccomp/pause.json), pause runs under it.
 # With --userns OFFSET, the pod is user-namespaced as the kubelet asks for
 # `hostUsers: false`: 65536 uids and gids mapped from OFFSET, pause's bundle in a
 # new user namespace, the apps joining it with the same mappings, as runtimes
 # do for such pods; pause then runs as host uid OFFSET+65535, 65535 inside.
-# Usage: pod.sh runc|crun <dir made by tests/image/build.sh> [seccomp-profile] [--userns OFFSET]
+# Usage: pod.sh --runtime runc|crun [--seccomp PROFILE] [--userns OFFSET]
+#   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks oci-bundle
-runtime=$1 image_dir=$2 profile=${3:-} userns_offset=""
-[ "${4:-}" != --userns ] || userns_offset=$5
+runtime="" profile="" userns_offset=""
+while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || fail \
+    "pod.sh: $1 needs a value (usage: pod.sh --runtime runc|crun [--seccomp PROFILE] [--userns OFFSET])"
+  case $1 in
+    --runtime) runtime=$2 ;;
+    --seccomp) profile=$2 ;;
+    --userns) userns_offset=$2 ;;
+    *) fail "pod.sh: unknown option $1 (usage: pod.sh --runtime runc|crun [--seccomp PROFILE] [--userns OFFSET])" ;;
+  esac
+  shift 2
+done
+[ -n "$runtime" ] || fail "pod.sh: --runtime runc|crun is required"
 SHARES_PID=true SHARES_UTS=true CHECKS_USER=true CONFINED=false
 [ -z "$profile" ] || CONFINED=true
-needs root "$runtime" umoci skopeo jq mounts deadline=300
+needs root "$runtime" umoci skopeo jq mounts deadline=300 image
 # The mapped root of a user-namespaced pod must reach its bundles from / (TMPDIR
 # may be under a 0700 directory): they go under the scenario's private /run.
 if [ -n "$userns_offset" ]; then socket_dir work; else scratch_dir work; fi
@@ -38,7 +50,8 @@ if [ -n "$userns_offset" ]; then
   chmod 0755 "$work" "$work/pause"
   chown -R "$userns_offset:$userns_offset" "$work/pause/rootfs"
   mapping=$(jq -nc --argjson offset "$userns_offset" '[{containerID: 0, hostID: $offset, size: 65536}]')
-  jq --argjson mapping "$mapping" '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = $mapping | .linux.gidMappings = $mapping' \
+  jq --argjson mapping "$mapping" \
+    '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = $mapping | .linux.gidMappings = $mapping' \
     "$work/pause/config.json" >"$work/pause/config.new" && mv "$work/pause/config.new" "$work/pause/config.json"
   EXPECTED_IDS="$((userns_offset + 65535)) $((userns_offset + 65535))"
   pass "pause's bundle gets a user namespace: 65536 ids mapped from host id $userns_offset"
@@ -77,9 +90,12 @@ app_bundle() {  # app_bundle NAME CMD...: a busybox bundle in the infra's namesp
   mkdir -p "$work/app-$name"
   local args
   args=$(printf '%s\n' "$@" | jq -R . | jq -s .)  # one argument a line
-  jq --arg rootfs "$work/busybox" --arg pid "$INFRA_PID" --argjson args "$args" --slurpfile pause "$work/pause/config.json" \
+  jq --arg rootfs "$work/busybox" --arg pid "$INFRA_PID" --argjson args "$args" --slurpfile pause \
+    "$work/pause/config.json" \
     '.root.path = $rootfs | .root.readonly = true | .process.terminal = false | .process.args = $args
-     | .linux.namespaces = [{type: "mount"}] + [("network", "ipc", "uts", "pid") | {type: ., path: "/proc/\($pid)/ns/\(if . == "network" then "net" else . end)"}]
+     | .linux.namespaces = [{type: "mount"}]
+         + [("network", "ipc", "uts", "pid")
+            | {type: ., path: "/proc/\($pid)/ns/\(if . == "network" then "net" else . end)"}]
      | if $pause[0].linux.uidMappings then
          .linux.namespaces += [{type: "user", path: "/proc/\($pid)/ns/user"}]
          | .linux.uidMappings = $pause[0].linux.uidMappings | .linux.gidMappings = $pause[0].linux.gidMappings

@@ -9,11 +9,10 @@
 #   whatever the image's USER, so the uid is checked in the next form);
 # - the docs' `podman run` of the image under the profile, apps joining it with
 #   --pid/--net/--ipc/--uts container:pause.
-# Usage: pod.sh <dir made by tests/image/build.sh>
+# Usage: pod.sh   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks
-image_dir=$(realpath "$1")
-needs root podman mounts deadline=420
+needs root podman mounts deadline=420 image
 scratch_dir containers
 # shellcheck source=scripts/containers-env.sh
 . "$top/scripts/containers-env.sh" "$containers/podman"
@@ -63,7 +62,8 @@ infra_start() {
   else
     pod=pod-$1-$$
     if [ "$1" = pause ]; then
-      podman pod create --name "$pod" --infra-image "registry.example/pause:$version" --share ipc,net,uts,pid --network none >/dev/null
+      podman pod create --name "$pod" --infra-image "registry.example/pause:$version" --share ipc,net,uts,pid \
+        --network none >/dev/null
     else
       podman pod create --name "$pod" --infra-image localhost/busybox:e2e --infra-command 'sleep 1000000' \
         --share ipc,net,uts,pid --network none >/dev/null
@@ -80,7 +80,8 @@ infra_stop() {
   STOP_LOG=$(podman logs "$infra" 2>&1)
 }
 infra_remove() {
-  if [ "$mode" = run ]; then podman rm --force --time 0 pause >/dev/null; else podman pod rm --force --time 0 "$pod" >/dev/null; fi
+  if [ "$mode" = run ]; then podman rm --force --time 0 pause >/dev/null; else podman pod rm --force --time 0 \
+    "$pod" >/dev/null; fi
 }
 joins() {
   if [ "$mode" = run ]; then

@@ -4,11 +4,10 @@
 # the one `make image` made, and each platform, pulled back by reference, runs
 # (foreign ones through qemu binfmt). Refusals are one clear line and a non-zero
 # exit: wrong credentials, an untrusted CA, no IMAGE, no image built.
-# Usage: push.sh <dir made by tests/image/build.sh>
+# Usage: push.sh   (the image and its arches: PAUSE_IMAGE_DIR, PAUSE_ARCHES)
 . "$(dirname "$0")/../../lib/harness.sh"
 load registry
-image_dir=$(realpath "$1")
-needs root skopeo net deadline=600
+needs root skopeo net deadline=600 arches image
 start_registry
 trust_registry_ca
 in_readme_dir "$image_dir"
@@ -16,12 +15,15 @@ index=$(jq -r '.manifests[0].digest' out/oci/index.json)
 
 # The the docs' line, and what it prints.
 pushed=$(eval "$(readme_snippet docs/cluster.md make-push)") || fail "make push failed: $pushed"
-expect_eq "make push says" "pushed $REGISTRY/pause@$index ($REGISTRY/pause:$version, every platform of out/oci)" "$pushed"
+expect_eq "make push says" "pushed $REGISTRY/pause@$index ($REGISTRY/pause:$version, every platform of out/oci)" \
+  "$pushed"
 registry_auth_file auth
-in_registry=$(skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" "docker://$REGISTRY/pause:$version" | sha256sum | cut -d' ' -f1)
+in_registry=$(skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" \
+  "docker://$REGISTRY/pause:$version" | sha256sum | cut -d' ' -f1)
 expect_eq "index digest in the registry (= make image's)" "$index" "sha256:$in_registry"
-for arch in $(arches); do
-  digest=$(jq -r --arg arch "$arch" '.manifests[] | select(.platform.architecture == $arch) | .digest' "out/oci/blobs/${index/://}")
+for arch in "${test_arches[@]}"; do
+  digest=$(jq -r --arg arch "$arch" '.manifests[] | select(.platform.architecture == $arch) | .digest' \
+    "out/oci/blobs/${index/://}")
   skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" "docker://$REGISTRY/pause@$digest" >/dev/null \
     || fail "$arch: manifest $digest is not in the registry"
 done
@@ -35,9 +37,9 @@ expect_eq "index digest after the copy from pause.oci.tar" "$index" "sha256:$aga
 unset REGISTRY_AUTH_FILE
 
 # Each platform, pulled by reference for that platform, runs.
-for arch in $(arches); do
+for arch in "${test_arches[@]}"; do
   REGISTRY_AUTHFILE=$auth REGISTRY_CA_DIR=$REGISTRY_CA_DIR \
-    "$top/tests/image/run.sh" "$image_dir" "$arch" "docker://$REGISTRY/pause:$version" | sed 's/^/  /'
+    "$top/tests/image/run.sh" "$arch" "docker://$REGISTRY/pause:$version" | sed 's/^/  /'
   [ "${PIPESTATUS[0]}" = 0 ] || fail "$arch: the image pulled from the registry does not run"
 done
 pass "every platform of the pushed image, pulled by reference, prints its version and stops with 0"
@@ -51,14 +53,18 @@ refused() {  # refused <what> <expected part of the message> <make arguments...>
   [[ $output != *pushed* ]] || fail "$what: reported as pushed: $output"
   local message
   message=$(grep '^push: ' <<<"$output")
-  [ "$(wc -l <<<"$message")" = 1 ] && [[ $message == *"$expected"* ]] || fail "$what: expected one line with '$expected', got: $output"
+  [ "$(wc -l <<<"$message")" = 1 ] && [[ $message == *"$expected"* ]] ||
+    fail "$what: expected one line with '$expected', got: $output"
   pass "$what: $message"
 }
-refused "wrong credentials" "unauthorized" IMAGE="$REGISTRY/pause:wrong" REGISTRY_CREDS="$REGISTRY_USER:wrong-password" REGISTRY_CA_DIR="$REGISTRY_CA_DIR"
-refused "an untrusted CA" "certificate signed by unknown authority" IMAGE="$REGISTRY/pause:wrong" REGISTRY_CREDS="$REGISTRY_USER:$REGISTRY_PASSWORD" REGISTRY_CA_DIR="$OTHER_CA_DIR"
+refused "wrong credentials" "unauthorized" IMAGE="$REGISTRY/pause:wrong" \
+  REGISTRY_CREDS="$REGISTRY_USER:wrong-password" REGISTRY_CA_DIR="$REGISTRY_CA_DIR"
+refused "an untrusted CA" "certificate signed by unknown authority" IMAGE="$REGISTRY/pause:wrong" \
+  REGISTRY_CREDS="$REGISTRY_USER:$REGISTRY_PASSWORD" REGISTRY_CA_DIR="$OTHER_CA_DIR"
 refused "no IMAGE" "no image given"
 refused "no image built" "not found: run make image first" IMAGE="$REGISTRY/pause:x" OUT=/nonexistent
-if skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" "docker://$REGISTRY/pause:wrong" >/dev/null 2>&1; then
+if skopeo inspect --raw --authfile "$auth" --cert-dir "$REGISTRY_CA_DIR" "docker://$REGISTRY/pause:wrong" >/dev/null \
+  2>&1; then
   fail "a refused push left the tag 'wrong' in the registry"
 fi
 pass "nothing of the refused pushes is in the registry"

@@ -8,11 +8,11 @@
 # signature file was swapped for another digest's are refused (status and
 # message checked). Then the rebuild comparison and the SBOM pointer, as the
 # docs show them. (CRI-O enforcing the same: tests/e2e/crio/signed.sh.)
-# Usage: sign.sh <dir made by tests/image/build.sh> <reference image archive>
+# Usage: sign.sh <reference image archive>   (the image: PAUSE_IMAGE_DIR, PAUSE_ARCHES)
 . "$(dirname "$0")/../../lib/harness.sh"
 load registry signing
-image_dir=$(realpath "$1") other_image=$(realpath "$2")
-needs root gpg=gnupg podman skopeo busybox=busybox-static net deadline=600
+other_image=$(realpath "$1")
+needs root gpg=gnupg podman skopeo busybox=busybox-static net deadline=600 arches image
 start_registry
 signing_setup "$image_dir" "$other_image"
 
@@ -21,11 +21,18 @@ scratch_dir containers
 # shellcheck source=scripts/containers-env.sh
 . "$top/scripts/containers-env.sh" "$containers/podman"
 on_exit pause_containers_cleanup
-accepted=$(eval "$(readme_snippet docs/verifying.md podman-pull-verified)" 2>&1) || fail "the signed image was refused: $accepted"
+# The docs pull the host's platform, then a foreign one they name: it must be under test.
+pull=$(readme_snippet docs/verifying.md podman-pull-verified)
+foreign=$(sed -n 's|.*--platform linux/\([^ /]*\).*|\1|p' <<<"$pull")
+[[ " ${test_arches[*]} " == *" $foreign "* ]] || missing \
+  "the docs pull linux/$foreign: not in PAUSE_ARCHES (${test_arches[*]})"
+accepted=$(eval "$pull" 2>&1) || fail "the signed image was refused: $accepted"
 podman image exists "$REGISTRY/pause:$version" || fail "nothing pulled"
-expect_eq "architectures pulled (host, then arm64)" "$(host_arch) arm64" \
-  "$(podman images --format '{{.ID}}' | xargs -n1 podman image inspect --format '{{.Architecture}}' | sort -u | paste -sd' ' | sed "s/^arm64 $(host_arch)$/$(host_arch) arm64/")"
-pass "our signed image is accepted, for $(host_arch) and arm64 (signatures read from http://$SIGSTORE_HOST)"
+expect_eq "architectures pulled (the host's and $foreign, sorted)" \
+  "$(printf '%s\n' "$(host_arch)" "$foreign" | sort | paste -sd' ')" \
+  "$(podman images --format '{{.ID}}' | xargs -n1 podman image inspect --format '{{.Architecture}}' \
+    | sort -u | paste -sd' ')"
+pass "our signed image is accepted, for $(host_arch) and $foreign (signatures read from http://$SIGSTORE_HOST)"
 
 refused() {  # refused <what> <image> <expected in the message>
   local output status=0
@@ -37,14 +44,15 @@ refused() {  # refused <what> <image> <expected in the message>
 refused "an unsigned image" "$REGISTRY/pause:unsigned" "A signature was required, but no signature exists"
 refused "an image signed by another key" "$REGISTRY/pause:other-key" "Invalid GPG signature"
 
-# A swapped signature: the host platform's manifest gets the arm64 manifest's signature.
+# A swapped signature: the host platform's manifest gets the foreign one's signature.
 podman rmi --all --force >/dev/null
 index=$(jq -r '.manifests[0].digest' out/oci/index.json)
-manifest_of() { jq -r --arg arch "$1" '.manifests[] | select(.platform.architecture == $arch) | .digest' "out/oci/blobs/${index/://}"; }
+manifest_of() { jq -r --arg arch "$1" '.manifests[] | select(.platform.architecture == $arch) | .digest' \
+  "out/oci/blobs/${index/://}"; }
 store=$SIGNATURES/pause
 host_signature="$store@$(manifest_of "$(host_arch)" | tr : =)/signature-1"
 [ -f "$host_signature" ] || fail "no signature at $host_signature"
-cp "$store@$(manifest_of arm64 | tr : =)/signature-1" "$host_signature"
+cp "$store@$(manifest_of "$foreign" | tr : =)/signature-1" "$host_signature"
 refused "a manifest whose signature file was swapped for another digest's" "$REGISTRY/pause:$version" "does not match"
 
 # The registry asks for credentials: skopeo's own, as the docs store them.

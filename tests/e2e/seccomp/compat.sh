@@ -3,11 +3,11 @@
 # arch only and calls through a compat ABI (32-bit calls on x86_64) are refused.
 # A probe in the pause bundle makes getpid both ways, without the profile
 # (positive control: the kernel has the 32-bit ABI) and under it.
-# Usage: compat.sh runc|crun <dir made by tests/image/build.sh> <seccomp-profile> <compat_probe>
+# Usage: compat.sh runc|crun <seccomp-profile> <compat_probe>   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load oci-bundle
-runtime=$1 image_dir=$2 profile=$3 probe=$4
-needs root "$runtime" mounts deadline=120
+runtime=$1 profile=$2 probe=$3
+needs root "$runtime" mounts deadline=120 image
 [ "$(host_arch)" = amd64 ] || missing "the compat probe is for x86_64 hosts"
 scratch_dir work
 probe_in() {  # probe_in <bundle>: runs the probe as the bundle's process, prints what it says
@@ -19,7 +19,8 @@ probe_in() {  # probe_in <bundle>: runs the probe as the bundle's process, print
   timeout 20 "$runtime" run --bundle "$1" "$id" </dev/null 2>"$work/err" || echo "(exit $?: $(cat "$work/err"))"
 }
 pause_bundle "$image_dir" "$work/plain" >/dev/null
-expect_eq "without the profile (positive control)" "native: allowed compat: allowed" "$(probe_in "$work/plain" | paste -sd' ')"
+expect_eq "without the profile (positive control)" "native: allowed compat: allowed" \
+  "$(probe_in "$work/plain" | paste -sd' ')"
 pause_bundle "$image_dir" "$work/confined" "$profile" >/dev/null
 under=$(probe_in "$work/confined" | paste -sd' ')
 case $under in

@@ -3,14 +3,13 @@
 # sleeps in (pause; ppoll on arches without it) makes pause() fail with EPERM,
 # and pause must then stop with exit code 42 and its message, not spin in a busy
 # loop.
-# Usage: negative.sh runc|crun <dir made by tests/image/build.sh> <seccomp-profile>
+# Usage: negative.sh runc|crun <seccomp-profile>   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load oci-bundle
-runtime=$1 image_dir=$2 profile=$3
-needs root "$runtime" mounts deadline=120
+runtime=$1 profile=$2
+needs root "$runtime" mounts deadline=120 image
 scratch_dir work
-sleep_call=ppoll
-[ "$(host_arch)" != amd64 ] || sleep_call=pause
+sleep_call=$(arch_field "$(host_arch)" sleep-call)
 jq --arg call "$sleep_call" '.syscalls[].names -= [$call]' "$profile" >"$work/no-sleep.json"
 pause_bundle "$image_dir" "$work/pause" "$work/no-sleep.json"
 id=seccomp-negative-$$

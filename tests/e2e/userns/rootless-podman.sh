@@ -7,11 +7,10 @@
 # podman 4.3 starts a pod's infra as the container's root, which here is the
 # user's own uid. Networking: slirp4netns where the user may use /dev/net/tun,
 # else --network none (said in the output).
-# Usage: rootless-podman.sh <dir made by tests/image/build.sh>
+# Usage: rootless-podman.sh   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load pod-checks
-image_dir=$(realpath "$1")
-needs root podman newuidmap=uidmap runc useradd=passwd mounts deadline=420
+needs root podman newuidmap=uidmap runc useradd=passwd mounts deadline=420 image
 
 # A private /etc (useradd replaces files by rename, so a copy of the whole
 # directory, not of single files), and the user's home and runtime dir under
@@ -59,7 +58,8 @@ busybox_rootfs "$base/busybox"
 tar -C "$base/busybox" -c . | podman import -q - localhost/busybox:e2e >/dev/null
 
 network=slirp4netns
-if ! podman pod create --name probe-net --infra-image "localhost/pause:$version" --network slirp4netns >/dev/null 2>"$base/net.err" ||
+if ! podman pod create --name probe-net --infra-image "localhost/pause:$version" --network slirp4netns >/dev/null \
+  2>"$base/net.err" ||
   ! podman pod start probe-net >/dev/null 2>>"$base/net.err"; then
   network=none
   echo "info: slirp4netns is not usable by $user here ($(tail -n 1 "$base/net.err")): pods use --network none"
@@ -73,7 +73,8 @@ pod=""
 infra_start() {
   pod=pod-$1-$$
   if [ "$1" = pause ]; then
-    podman pod create --name "$pod" --infra-image "localhost/pause:$version" --share ipc,net,uts,pid --network "$network" >/dev/null
+    podman pod create --name "$pod" --infra-image "localhost/pause:$version" --share ipc,net,uts,pid --network \
+      "$network" >/dev/null
   else
     podman pod create --name "$pod" --infra-image localhost/busybox:e2e --infra-command 'sleep 1000000' \
       --share ipc,net,uts,pid --network "$network" >/dev/null
@@ -108,8 +109,11 @@ check_rootless_identity() {
   [ "$host_uid" != 0 ] || fail "pause runs as host root in a rootless pod"
   [ "$host_uid" = "$uid" ] || { [ "$host_uid" -ge "$sub_start" ] && [ "$host_uid" -lt $((sub_start + sub_count)) ]; } ||
     fail "pause runs as host uid $host_uid: neither $user ($uid) nor one of its subordinate ids"
-  pass "pause runs as host uid $host_uid ($([ "$host_uid" = "$uid" ] && echo "$user itself" || echo "a subordinate id of $user")), never root"
-  expect_eq "the pod's uid_map" "0 $uid 1 1 $sub_start $sub_count" "$(awk '{ print $1, $2, $3 }' "/proc/$INFRA_PID/uid_map" | paste -sd' ')"
+  who="a subordinate id of $user"
+  [ "$host_uid" != "$uid" ] || who="$user itself"
+  pass "pause runs as host uid $host_uid ($who), never root"
+  expect_eq "the pod's uid_map" "0 $uid 1 1 $sub_start $sub_count" \
+    "$(awk '{ print $1, $2, $3 }' "/proc/$INFRA_PID/uid_map" | paste -sd' ')"
 }
 infra_start pause
 check_rootless_identity

@@ -3,11 +3,11 @@
 # 65535:65535, the last id of a 65536-id mapping (0..65535), so with 65535 ids
 # mapped (0..65534) it cannot run, and the runtime says so instead of starting
 # anything (docs: why the image needs the full mapping).
-# Usage: short-mapping.sh runc|crun <dir made by tests/image/build.sh>
+# Usage: short-mapping.sh runc|crun   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
 load oci-bundle
-runtime=$1 image_dir=$2
-needs root "$runtime" mounts deadline=120
+runtime=$1
+needs root "$runtime" mounts deadline=120 image
 socket_dir work  # reachable by the mapped root (see oci/pod.sh)
 offset=1073741824
 pause_bundle "$image_dir" "$work/pause" >/dev/null
@@ -17,7 +17,8 @@ run_with_size() {  # run_with_size <ids mapped>: pause -v in the bundle; prints 
   local id=short-mapping-$$-$1
   jq --argjson size "$1" --argjson offset "$offset" '.process.args = ["/pause", "-v"]
       | .linux.namespaces |= (map(select(.type != "user")) + [{type: "user"}])
-      | .linux.uidMappings = [{containerID: 0, hostID: $offset, size: $size}] | .linux.gidMappings = .linux.uidMappings' \
+      | .linux.uidMappings = [{containerID: 0, hostID: $offset, size: $size}]
+      | .linux.gidMappings = .linux.uidMappings' \
     "$work/pause/config.json" >"$work/pause/config.new" && mv "$work/pause/config.new" "$work/pause/config.json"
   on_exit "$runtime" delete --force "$id"
   oci run --bundle "$work/pause" "$id" </dev/null 2>&1  # (the scenario's deadline bounds it)
