@@ -19,7 +19,7 @@
 # containerd-2.3 (with runc 1.4, crictl 1.36) and crio-1.36 (with conmon 2.1 and
 # runc 1.4, crictl 1.36), the last three built from their release sources.
 . "$(dirname "$0")/../tests/lib/harness.sh"
-load pod-checks registry
+load registry
 image_dir=$(realpath "$1")
 CRI_CLIENT=$(realpath -m "$2")
 shift 2

@@ -37,7 +37,7 @@
 # setuid-root program printing "Effective uid: N", tests/e2e/critest/effective_uid.cpp);
 # and cri-tools' test images: USER as a uid, a name, uid:group, name:group, a user
 # with a group predefined in /etc/group, and tags (three images, one image thrice).
-load registry pod-checks
+load registry
 
 CRITEST_MIRROR=10.253.0.2:5000
 CRITEST_IMAGES=(e2e-test-images/busybox:1.29-2 e2e-test-images/nginx:1.14-2 e2e-test-images/httpd:2.4.39-4

@@ -141,6 +141,24 @@ state_of() {
 exited() { case $(state_of "$1") in "" | Z) return 0 ;; *) return 1 ;; esac; }
 # A process asleep (state S), as pause is once started.
 asleep() { [ "$(state_of "$1")" = S ]; }
+# Direct children of a host pid, and how many of them are zombies (ps copes
+# with processes that vanish while it reads /proc; a glob over it does not).
+children_of() { ps -e -o pid= -o ppid= | awk -v parent="$1" '$2 == parent { print $1 }'; }
+zombies_of() { ps -e -o ppid= -o stat= | awk -v parent="$1" '$1 == parent && $2 ~ /^Z/ { n++ } END { print n + 0 }'; }
+ns_of() { readlink "/proc/$1/ns/$2"; }
+
+free_port() { echo $((20000 + RANDOM % 20000)); }
+host_can_connect() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+# condition holds within $1 seconds, and still holds a second later.
+eventually_stable() {
+  local seconds=$1 i
+  shift
+  wait_for "$seconds" "$@" || return 1
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 0.1
+    "$@" || return 1
+  done
+}
 # wait_bounded <pid of a background job> <seconds>: waits for it at most that
 # long and sets WAIT_STATUS; if it is still running then, kills it and returns 1.
 wait_bounded() {

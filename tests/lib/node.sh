@@ -13,7 +13,7 @@
 #                                  runtime): the pod Ready, its image, its process
 #                                  /pause (pid in WEB_PID), the pushed index among the
 #                                  image's digests, and pinned as PINNED says
-load registry pod-checks
+load registry busybox
 
 cluster_registry() {
   local image_dir=$1

@@ -7,7 +7,7 @@
 # (The CRI plugin's own path, pulling by reference, is tests/e2e/cri.)
 # Usage: pod.sh   (the image: PAUSE_IMAGE_DIR, see tests/lib/harness.sh)
 . "$(dirname "$0")/../../lib/harness.sh"
-load pod-checks containerd
+load pod-checks busybox containerd
 needs root containerd ctr=containerd mounts deadline=300 image
 SHARES_PID=true SHARES_UTS=true CHECKS_USER=true
 scratch_dir state

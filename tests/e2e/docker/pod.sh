@@ -8,7 +8,7 @@
 # each documented line run verbatim, and the pod checks on each.
 # Usage: pod.sh   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
-load pod-checks containerd
+load pod-checks busybox containerd
 needs root dockerd=docker.io containerd mounts deadline=420 image
 # docker has no --uts=container: (only --uts=host), so the hostname is not shared.
 SHARES_PID=true SHARES_UTS=false CHECKS_USER=true

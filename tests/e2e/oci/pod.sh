@@ -10,7 +10,7 @@
 # Usage: pod.sh --runtime runc|crun [--seccomp PROFILE] [--userns OFFSET]
 #   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
-load pod-checks oci-bundle
+load pod-checks busybox oci-bundle
 runtime="" profile="" userns_offset=""
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || fail \

@@ -11,7 +11,7 @@
 #   --pid/--net/--ipc/--uts container:pause.
 # Usage: pod.sh   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
-load pod-checks
+load pod-checks busybox
 needs root podman mounts deadline=420 image
 scratch_dir containers
 # shellcheck source=scripts/containers-env.sh

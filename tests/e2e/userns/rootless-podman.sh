@@ -9,7 +9,7 @@
 # else --network none (said in the output).
 # Usage: rootless-podman.sh   (the image: PAUSE_IMAGE_DIR)
 . "$(dirname "$0")/../../lib/harness.sh"
-load pod-checks
+load pod-checks busybox
 needs root podman newuidmap=uidmap runc useradd=passwd mounts deadline=420 image
 
 # A private /etc (useradd replaces files by rename, so a copy of the whole
