@@ -17,7 +17,7 @@ runtime=$1 image_dir=$2 starts=${3:-300} no_new_privs=${4:-true}
 needs root "$runtime" scmp_sys_resolver=seccomp
 scratch_dir work
 jq '.defaultAction = "SCMP_ACT_LOG"' "$top/seccomp/pause.json" >"$work/log.json"
-pause_bundle "$image_dir" "$work/bundle" "$work/log.json" >/dev/null
+pause_bundle "$work/bundle" --seccomp "$work/log.json" >/dev/null
 jq --argjson nnp "$no_new_privs" '.process.args = ["/pause", "-v"] | .process.noNewPrivileges = $nnp' \
   "$work/bundle/config.json" >"$work/config" && mv "$work/config" "$work/bundle/config.json"
 # The kernel rate-limits these log lines; lift the limit for the run only.

@@ -15,7 +15,7 @@ needs root "$runtime" mounts "deadline=$((60 + starts * 5))"
 scratch_dir work
 removed=$(printf '%s\n' "$@" | jq -R . | jq -s 'map(select(. != ""))')
 jq --argjson removed "$removed" '.syscalls[].names -= $removed' "$top/seccomp/pause.json" >"$work/profile.json"
-pause_bundle "$image_dir" "$work/bundle" "$work/profile.json" >/dev/null
+pause_bundle "$work/bundle" --seccomp "$work/profile.json" >/dev/null
 jq --argjson nnp "$no_new_privs" '.process.args = ["/pause", "-v"] | .process.noNewPrivileges = $nnp' \
   "$work/bundle/config.json" >"$work/config" && mv "$work/config" "$work/bundle/config.json"
 started=0 said=""

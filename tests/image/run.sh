@@ -8,19 +8,11 @@
 # REGISTRY_CA_DIR for skopeo), that arch's platform pulled from its index.
 . "$(dirname "$0")/../lib/harness.sh"
 needs root runc umoci skopeo jq mounts deadline=240 image
+load oci-bundle
 arch=$1 source=${2:-oci:$image_dir/oci:$version}
-variant=$(arch_field "$arch" oci-variant)
 scratch_dir work
-from=()
-[ -z "${REGISTRY_AUTHFILE:-}" ] || from+=(--src-authfile "$REGISTRY_AUTHFILE")
-[ -z "${REGISTRY_CA_DIR:-}" ] || from+=(--src-cert-dir "$REGISTRY_CA_DIR")
-skopeo copy -q "${from[@]}" --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
-  "$source" "oci:$work/image:pause"
-pass "$arch: $(skopeo inspect --raw "oci:$work/image:pause" | jq -r .config.digest | cut -c1-19)… from $source"
-umoci unpack --image "$work/image:pause" "$work/bundle" >/dev/null
+pause_bundle "$work/bundle" --arch "$arch" --from "$source"
 config=$work/bundle/config.json
-expect_eq "user from the image" "65535:65535" "$(jq -r '"\(.process.user.uid):\(.process.user.gid)"' "$config")"
-jq '.process.terminal = false | .root.readonly = true' "$config" >"$config.new" && mv "$config.new" "$config"
 
 id=pause-image-$arch-$$
 on_exit runc delete --force "$id"

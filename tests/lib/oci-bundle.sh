@@ -2,16 +2,37 @@
 # (`load oci-bundle`: the runc/crun scenarios, seccomp/ scripts). The scenario
 # sets $runtime (runc or crun) for `oci`.
 
-# pause_bundle <image dir> <bundle dir> [seccomp profile]: our image for this
-# host's arch, with a read-only root, no capabilities, no new privileges, the
-# image's uid/gid 65535, and the seccomp profile if one is given.
+# pause_bundle BUNDLE [--seccomp PROFILE] [--arch ARCH] [--from SOURCE]: our image
+# unpacked into the bundle dir BUNDLE, as a CRI runtime makes a sandbox: a
+# read-only root, no capabilities, no new privileges, the image's uid/gid 65535,
+# and the seccomp profile if one is given. The platform of ARCH (default: this
+# host's), from SOURCE (default: the layout in $image_dir, `needs image`; or a
+# reference such as docker://registry.example/pause:1.0.0, with REGISTRY_AUTHFILE
+# and REGISTRY_CA_DIR for skopeo).
 pause_bundle() {
-  local image_dir=$1 bundle=$2 profile=${3:-} layout
+  local bundle=$1 profile="" arch layout variant source="" from=()
+  arch=$(host_arch)
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --seccomp) profile=$2 ;;
+      --arch) arch=$2 ;;
+      --from) source=$2 ;;
+      *) fail "pause_bundle: unknown option $1" ;;
+    esac
+    shift 2
+  done
+  [ -n "$source" ] || source=oci:$image_dir/oci:$version
   need_tool umoci
   need_tool skopeo
   need_tool jq
   scratch_dir layout
-  skopeo copy -q --override-arch "$(host_arch)" "oci:$image_dir/oci:$version" "oci:$layout/image:pause"
+  variant=$(arch_field "$arch" oci-variant)
+  [ -z "${REGISTRY_AUTHFILE:-}" ] || from+=(--src-authfile "$REGISTRY_AUTHFILE")
+  [ -z "${REGISTRY_CA_DIR:-}" ] || from+=(--src-cert-dir "$REGISTRY_CA_DIR")
+  skopeo copy -q "${from[@]}" --override-arch "$arch" $([ "$variant" = - ] || echo --override-variant "$variant") \
+    "$source" "oci:$layout/image:pause"
+  pass "$arch: $(skopeo inspect --raw "oci:$layout/image:pause" | jq -r .config.digest | cut -c1-19)… from $source"
   umoci unpack --image "$layout/image:pause" "$bundle" >/dev/null
   jq --slurpfile profile "${profile:-/dev/null}" '.process.terminal = false | .root.readonly = true
       | .process.noNewPrivileges = true

@@ -39,7 +39,7 @@ on_exit delete_our_containers
 
 
 # The bundles.
-pause_bundle "$image_dir" "$work/pause" "$profile"
+pause_bundle "$work/pause" ${profile:+--seccomp "$profile"}
 busybox_rootfs "$work/busybox"
 mkdir -p "$work/template"
 oci spec --bundle "$work/template"

@@ -18,10 +18,10 @@ probe_in() {  # probe_in <bundle>: runs the probe as the bundle's process, print
   on_exit "$runtime" delete --force "$id"
   timeout 20 "$runtime" run --bundle "$1" "$id" </dev/null 2>"$work/err" || echo "(exit $?: $(cat "$work/err"))"
 }
-pause_bundle "$image_dir" "$work/plain" >/dev/null
+pause_bundle "$work/plain" >/dev/null
 expect_eq "without the profile (positive control)" "native: allowed compat: allowed" \
   "$(probe_in "$work/plain" | paste -sd' ')"
-pause_bundle "$image_dir" "$work/confined" "$profile" >/dev/null
+pause_bundle "$work/confined" --seccomp "$profile" >/dev/null
 under=$(probe_in "$work/confined" | paste -sd' ')
 case $under in
   "native: allowed compat: refused" | "native: allowed (exit 159"*) pass "under the profile: $under" ;;

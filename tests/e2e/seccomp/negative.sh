@@ -11,7 +11,7 @@ needs root "$runtime" mounts deadline=120 image
 scratch_dir work
 sleep_call=$(arch_field "$(host_arch)" sleep-call)
 jq --arg call "$sleep_call" '.syscalls[].names -= [$call]' "$profile" >"$work/no-sleep.json"
-pause_bundle "$image_dir" "$work/pause" "$work/no-sleep.json"
+pause_bundle "$work/pause" --seccomp "$work/no-sleep.json"
 id=seccomp-negative-$$
 on_exit "$runtime" delete --force "$id"
 status=0

@@ -51,9 +51,10 @@ as_user tee "$base/home/.config/containers/storage.conf" >/dev/null <<CONF
 driver = "vfs"
 CONF
 
-# the docs' load, as the user (from a copy the user can read).
-install -m 0644 -o "$user" "$image_dir/pause.oci.tar" "$base/home/pause.oci.tar"
-expect_eq "podman load as $user" "Loaded image: localhost/pause:$version" "$(podman load -i pause.oci.tar)"
+# the docs' load, verbatim, as the user (from a copy the user can read, in out/ of its home).
+install -D -m 0644 -o "$user" "$image_dir/pause.oci.tar" "$base/home/out/pause.oci.tar"
+expect_eq "the docs' podman load, as $user" "Loaded image: localhost/pause:$version" \
+  "$(as_user bash -c "$(readme_snippet docs/images.md podman-load)")"
 busybox_rootfs "$base/busybox"
 tar -C "$base/busybox" -c . | podman import -q - localhost/busybox:e2e >/dev/null
 

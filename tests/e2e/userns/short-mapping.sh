@@ -10,7 +10,7 @@ runtime=$1
 needs root "$runtime" mounts deadline=120 image
 socket_dir work  # reachable by the mapped root (see oci/pod.sh)
 offset=1073741824
-pause_bundle "$image_dir" "$work/pause" >/dev/null
+pause_bundle "$work/pause" >/dev/null
 chmod 0755 "$work" "$work/pause"
 chown -R "$offset:$offset" "$work/pause/rootfs"
 run_with_size() {  # run_with_size <ids mapped>: pause -v in the bundle; prints what the runtime said
