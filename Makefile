@@ -102,7 +102,8 @@ push:
 # PAUSE_RUNTIME_SOURCES, as make deps); BENCH_ARGS=--smoke for a short run. BENCH_REF: another pause binary; BENCH_REF_IMAGE: a reference sandbox image as an
 # OCI archive for the density runs (scripts/make-ref-image.sh makes one from a static binary).
 bench: image test-build
-	"$(TEST_BUILD)/bench/bench" --bin-dir "$(BIN_DIR)" --image out --glibc "$(TEST_BUILD)/bench/pause-glibc" \
+	"$(TEST_BUILD)/bench/bench" --bin-dir "$(BIN_DIR)" --arches "$(strip $(ARCHES))" --image out \
+	  --glibc "$(TEST_BUILD)/bench/pause-glibc" \
 	  $(if $(BENCH_REF),--ref "$(BENCH_REF)") $(BENCH_ARGS)
 	bench/density.sh out "$(TEST_BUILD)/tests/cri-client" $(if $(BENCH_REF_IMAGE),--ref "$(BENCH_REF_IMAGE)")
 	bench/density.sh out "$(TEST_BUILD)/tests/cri-client" --runtime crio $(if $(BENCH_REF_IMAGE),--ref "$(BENCH_REF_IMAGE)")

@@ -48,6 +48,7 @@ struct Options {
   std::vector<int> orphan_storms = {10'000, 100'000};
   int idle_seconds = 10;
   std::string bin_dir;
+  std::vector<std::string> arches;  // the arches make chose (ARCHES), for the size table
   std::string image_dir;
   std::string glibc;
   std::string ref;
@@ -381,7 +382,7 @@ int run(const Options& options) {
   std::vector<std::pair<std::string, long>> sizes;
   if (!options.bin_dir.empty()) {
     std::cout << "\n| arch | binary (bytes) | image layer, uncompressed (bytes) |\n|---|---|---|\n";
-    for (const std::string& arch : all_arches()) {
+    for (const std::string& arch : options.arches) {
       sizes.emplace_back(arch, file_size(options.bin_dir + "/pause-linux-" + arch));
       std::cout << "| " << arch << " | " << sizes.back().second << " | "
                 << (options.image_dir.empty() ? "-" : layer_size(options.image_dir + "/oci", arch)) << " |\n";
@@ -453,6 +454,11 @@ int main(int argc, char** argv) {
       ++i;
     } else if (flag == "--bin-dir") {
       options.bin_dir = value, ++i;
+    } else if (flag == "--arches") {
+      std::stringstream list(value);
+      std::string arch;
+      while (list >> arch) options.arches.push_back(arch);
+      ++i;
     } else if (flag == "--image") {
       options.image_dir = value, ++i;
     } else if (flag == "--glibc") {
@@ -461,9 +467,13 @@ int main(int argc, char** argv) {
       options.ref = value, ++i;
     } else {
       std::cerr << "usage: bench [--smoke] [--reps N] [--orphans N,N] [--idle-seconds S] [--bin-dir DIR] "
-                   "[--image DIR] [--glibc PATH] [--ref PATH]\n";
+                   "[--arches \"ARCH ...\"] [--image DIR] [--glibc PATH] [--ref PATH]\n";
       return 2;
     }
+  }
+  if (!options.bin_dir.empty() && options.arches.empty()) {
+    std::cerr << "bench: --bin-dir needs --arches, the arches built there (make bench passes ARCHES)\n";
+    return 2;
   }
   if (geteuid() != 0) {
     std::cerr << "bench: needs root (PID namespaces)\n";

@@ -466,12 +466,6 @@ std::string host_arch() {
   return "";
 }
 
-std::vector<std::string> all_arches() {
-  std::vector<std::string> arches;
-  for (const ArchRow& row : kArches) arches.emplace_back(row.arch);
-  return arches;
-}
-
 std::string output_of(const std::string& command) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);  // NOLINT(cert-env33-c)
   if (!pipe) return "";

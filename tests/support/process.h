@@ -131,8 +131,6 @@ long size_budget(const std::string& arch);
 
 // The arch this machine is in cmake/arches.tsv ("amd64", ...), empty if none.
 std::string host_arch();
-// Every arch of cmake/arches.tsv, in its order.
-std::vector<std::string> all_arches();
 
 // strace of `binary args` started as PID 1 of a new PID namespace (util-linux
 // unshare launches it; strace follows), from its execve until the syscall it
