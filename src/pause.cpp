@@ -334,7 +334,7 @@ bool show_escaped(const char* argument, char (&shown)[kShownArgumentBytes], Text
 }  // namespace
 
 // Every syscall below runs once per pod (the budget is 12 on x86_64, see
-// tests/support/process.h). Before main, musl's start-up makes its own:
+// tests/contract.tsv). Before main, musl's start-up makes its own:
 // arch_prctl (x86_64 TLS) and set_tid_address. After them, as PID 1 without
 // arguments (11 in all on x86_64, 10 where there is no arch_prctl):
 //   rt_sigaction x3   the handlers, before anything else can happen to us
