@@ -2,9 +2,10 @@
 # make mutants: applies each mutant of tests/contract.tsv to a scratch copy of
 # src/pause.cpp, builds it as the real binary is built, and runs the fast host
 # tests against it (CTest's label fast, as make check: PAUSE_BIN pointed at the
-# mutant), the first to fail ends that mutant; that
-# test must then fail again alone on the mutant and pass alone on the
-# unmutated build, or the kill does not count. Timing-bound tests (the
+# mutant); the first suite with a failure ends that mutant. One of the tests
+# that failed there must then fail again alone on the mutant and pass alone on
+# the unmutated build, or the kill does not count (a test whose outcome on the
+# mutant rests on a race may fail first: the next failure is tried). Timing-bound tests (the
 # contract's timing-bound rows) do not take part. Prints a table (mutant, the test that killed it / SURVIVED) and the
 # score; exits 1 if any mutant survived, or if a mutant no longer applies (its
 # text is not in the source exactly once), or if the tests fail without any mutant.
@@ -37,13 +38,14 @@ original=$(cat "$top/src/pause.cpp")
 # counts) take no part: a mutant only they would kill counts as surviving.
 TIMING_BOUND=$(rows_of timing-bound | cut -f2 | paste -sd:)
 
-run_tests() {  # run_tests: "<suite>: <first test that failed>", or nothing
+run_tests() {  # run_tests: "<suite>: <test>" for each test that failed in the first suite with a failure, or nothing
   local executable filter suite
   while IFS=$'\t' read -r executable filter; do
     suite=$(basename "$executable" _tests)
     if ! PAUSE_BIN=$binary PAUSE_FUZZ_SECONDS=3 timeout 300 "$executable" --gtest_filter="$filter-$TIMING_BOUND" \
       --gtest_brief=1 >"$work/$suite.log" 2>&1; then
-      echo "$suite: $(grep -m1 -o '\[  FAILED  \] [^ ,]*' "$work/$suite.log" | sed 's/\[  FAILED  \] //')"
+      grep -o '\[  FAILED  \] [^ ,]*' "$work/$suite.log" | sed 's/\[  FAILED  \] //' | awk -v suite="$suite" \
+        '!seen[$0]++ { print suite ": " $0; n++ } END { if (!n) print suite ": (its run failed, no test named)" }'
       return 0
     fi
   done <<<"$fast_suites"
@@ -85,15 +87,23 @@ while IFS=$'\037' read -r name text replacement promise; do
     echo "| $name | DOES NOT COMPILE | $promise |"
     continue
   fi
-  by=$(run_tests)
-  # A kill counts if the killing test fails again, alone, on the mutant, and
+  failed=$(run_tests)
+  # A kill counts if a test that failed fails again, alone, on the mutant, and
   # passes, alone, on the unmutated build: a flaky test kills nothing.
-  if [ -n "$by" ] && ! run_one "$binary" "$by" && run_one "$work/unmutated" "$by"; then
+  by=
+  while IFS= read -r candidate; do
+    if [ -n "$candidate" ] && ! run_one "$binary" "$candidate" && run_one "$work/unmutated" "$candidate"; then
+      by=$candidate
+      break
+    fi
+  done <<<"$failed"
+  if [ -n "$by" ]; then
     killed=$((killed + 1))
     echo "| $name | $by | $promise |"
-  elif [ -n "$by" ]; then
-    problems+=("$name: $by failed once, but not reproducibly (again on the mutant, and not on the unmutated build)")
-    echo "| $name | **UNCONFIRMED** ($by) | $promise |"
+  elif [ -n "$failed" ]; then
+    failed=$(paste -sd, <<<"$failed")
+    problems+=("$name: $failed failed once, but not reproducibly (again on the mutant, and not on the unmutated build)")
+    echo "| $name | **UNCONFIRMED** ($failed) | $promise |"
   else
     problems+=("$name SURVIVED: $promise")
     echo "| $name | **SURVIVED** | $promise |"
