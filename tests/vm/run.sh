@@ -7,13 +7,12 @@
 # summary from inside the VM. Fails if the VM does not boot, a case fails, a
 # case is skipped for emulation, or the run passes its bound; the VM is always
 # killed. Kernel and busybox: scripts/vm-assets.sh (make deps fetches them).
-# Native-only, named in NATIVE_ONLY: the long stress cases (StressLong.*,
-# 100,000 orphans) and a million signals (Stress.MillionMixedSignals…), which
-# under TCG take many minutes each, and the storm whose verdict is a bound in
+# Native-only, named in NATIVE_ONLY: the long stress cases (StressLong.*:
+# 100,000 orphans, a million signals), which under TCG take many minutes each, and the storm whose verdict is a bound in
 # milliseconds set for native speed (Stress.SigtermDuringAStorm…).
 # Usage: run.sh ARCH <vm_suites> <pause binary> [gtest filter]
 . "$(dirname "$0")/../lib/harness.sh"
-NATIVE_ONLY=StressLong.*:Stress.MillionMixedSignalsWhileOrphansExit:Stress.SigtermDuringAStormEndsItAtOnce
+NATIVE_ONLY=StressLong.*:Stress.SigtermDuringAStormEndsItAtOnce
 # The only cases that may skip in the VM (CI=true does not reach inside it, so
 # any other skip fails here): those whose tool the initramfs lacks (strace;
 # mkfs.ext4 and fsfreeze), and on 32-bit arm the one that needs PTRACE_SINGLESTEP.
